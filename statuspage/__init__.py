@@ -1,0 +1,89 @@
+"""Candor: crisis communication planner and public status page for online shops."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app: defaults → instance/config.py → STATUSPAGE_* env → test config."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("STATUSPAGE_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_object(config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("STATUSPAGE")
+    if test_config:
+        app.config.update(test_config)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    from . import filters
+
+    babel.init_app(app, timezone_selector=filters.shop_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+
+    from . import cli, errors, views
+
+    views.register(app)
+    errors.register(app)
+    filters.register(app)
+    cli.register(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill in the settings that depend on the instance folder or the environment."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or (
+            "sqlite:///" + str(Path(app.instance_path) / "candor.db")
+        )
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://"):  # psycopg 3 is the driver we ship
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "postgresql+psycopg://" + url[len("postgresql://") :]
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    app.config.setdefault("PLAYBOOKS_DIR", None)
+    app.config["PLAYBOOKS_DIR"] = app.config["PLAYBOOKS_DIR"] or str(ROOT / "incidents")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the secret key from the instance folder, generating it once (never in the repo)."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Use WAL and enforce foreign keys on SQLite (several readers, one writer, no torn pages)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

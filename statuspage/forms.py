@@ -1,0 +1,144 @@
+"""Admin forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from .extensions import db
+from .models import COMPONENT_STATUSES, IMPACTS, ROLES, Component
+from .services import ServiceError
+
+
+def choices(values, label=lambda v: v.replace("_", " ").capitalize()) -> list[SelectChoice]:
+    """Build select options from values."""
+    return [SelectChoice(v, label(v)) for v in values]
+
+
+OPEN_STATUSES = ("investigating", "identified", "monitoring")
+
+
+class LoginForm(FlaskForm):
+    """Log in with e-mail and password."""
+
+    email = EmailField("E-mail", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class IncidentForm(FlaskForm):
+    """Open an incident: title, impact, first status and message."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    impact = SelectField("Impact", choices=choices(IMPACTS), default="minor")
+    status = SelectField("Status", choices=choices(OPEN_STATUSES))
+    body = TextAreaField("First update (Markdown)", validators=[DataRequired()])
+    draft = BooleanField("Save as draft (not public yet)")
+
+
+class UpdateForm(FlaskForm):
+    """Post an update on an open incident."""
+
+    status = SelectField("New status", choices=choices(OPEN_STATUSES + ("resolved",)))
+    body = TextAreaField("Update (Markdown)", validators=[DataRequired()])
+
+
+class ResolveForm(FlaskForm):
+    """Resolve an incident."""
+
+    body = TextAreaField("Closing message (Markdown)", validators=[DataRequired()])
+    keep_components = BooleanField("Leave component statuses as they are")
+
+
+class ReopenForm(FlaskForm):
+    """Reopen a resolved incident."""
+
+    status = SelectField("Reopen as", choices=choices(OPEN_STATUSES))
+    body = TextAreaField("Why it is reopened (Markdown)", validators=[DataRequired()])
+
+
+class EditUpdateForm(FlaskForm):
+    """Correct the text of a published update."""
+
+    body = TextAreaField("Text (Markdown)", validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs only a CSRF token (publish, delete, move …), with an optional confirmation."""
+
+    confirm = BooleanField("Yes, I am sure")
+
+
+class ComponentForm(FlaskForm):
+    """Create or edit a component or group."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    description = StringField("Description", validators=[Optional(), Length(max=500)])
+    group_id = SelectField("Group", choices=[], validate_choice=False)
+    is_group = BooleanField("This is a group of components")
+
+
+class ComponentStatusForm(FlaskForm):
+    """Set a component's status."""
+
+    status = SelectField("Status", choices=choices(COMPONENT_STATUSES))
+
+
+class SettingsForm(FlaskForm):
+    """The shop's settings."""
+
+    name = StringField("Shop name", validators=[DataRequired(), Length(max=120)])
+    url = StringField("Shop URL", validators=[Optional(), Length(max=300)])
+    logo_url = StringField("Logo URL", validators=[Optional(), Length(max=300)])
+    timezone = StringField("Timezone", validators=[DataRequired(), Length(max=64)])
+    brand_color = StringField("Brand colour", validators=[DataRequired(), Length(max=7)])
+    contact_email = StringField("Support e-mail", validators=[Optional(), Length(max=200)])
+    contact_phone = StringField("Phone", validators=[Optional(), Length(max=60)])
+    contact_hotline = StringField("Hotline", validators=[Optional(), Length(max=60)])
+    contact_chat_url = StringField("Live chat link", validators=[Optional(), Length(max=300)])
+    contact_social = TextAreaField("Social accounts (one per line)", validators=[Optional()])
+    contact_address = TextAreaField("Address", validators=[Optional()])
+
+
+class UserForm(FlaskForm):
+    """Add a team member."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Role", choices=choices(ROLES), default="editor")
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def component_statuses(data) -> dict[Component, str]:
+    """Read `component-<public_id>` = status pairs from a form; '' means not affected."""
+    wanted = {
+        key.removeprefix("component-"): value
+        for key, value in data.items()
+        if key.startswith("component-") and value
+    }
+    if not wanted:
+        return {}
+    found = {
+        c.public_id: c
+        for c in db.session.scalars(select(Component).where(Component.public_id.in_(wanted)))
+    }
+    unknown = set(wanted) - set(found)
+    if unknown:
+        raise ServiceError(f"Unknown component: {', '.join(sorted(unknown))}.")
+    return {found[pid]: status for pid, status in wanted.items()}
+
+
+def form_errors(form: FlaskForm) -> str:
+    """Join a form's validation errors into one sentence for a flash message."""
+    return " ".join(
+        f"{getattr(form, name).label.text}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )

@@ -1,0 +1,17 @@
+"""The audit log: who did what, when, before and after."""
+
+from ..extensions import db
+from ..models import AuditEntry, User
+
+
+def record(user: User | None, action: str, target: str, before=None, after=None) -> None:
+    """Add an audit entry to the current transaction."""
+    db.session.add(
+        AuditEntry(
+            user_id=user.id if user else None,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+        )
+    )

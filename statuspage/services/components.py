@@ -1,0 +1,126 @@
+"""Components and groups: create, rename, reorder, group, delete, set status."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import COMPONENT_STATUSES, Component, IncidentComponent, User
+from . import ServiceError
+from .audit import record
+
+
+def ordered_components() -> list[Component]:
+    """Return all components in display order: groups with their children, then the rest."""
+    query = select(Component).options(selectinload(Component.children))
+    return list(db.session.scalars(query.order_by(Component.position, Component.id)))
+
+
+def create_component(
+    *,
+    name: str,
+    user: User | None,
+    description: str = "",
+    group: Component | None = None,
+    is_group: bool = False,
+) -> Component:
+    """Create a component (or a group) at the end of the list."""
+    name = _clean_name(name)
+    _check_group(group, is_group)
+    last = db.session.scalar(select(func.max(Component.position))) or 0
+    component = Component(
+        name=name, description=description.strip(), group=group, is_group=is_group,
+        position=last + 1,
+    )  # fmt: skip
+    db.session.add(component)
+    db.session.flush()
+    record(user, "component.create", f"component {name}", None, _snapshot(component))
+    return component
+
+
+def update_component(
+    component: Component,
+    *,
+    name: str,
+    description: str,
+    group: Component | None,
+    user: User | None,
+) -> None:
+    """Rename a component, change its description or move it into or out of a group."""
+    before = _snapshot(component)
+    component.name = _clean_name(name)
+    component.description = description.strip()
+    if group is not None and (component.is_group or group.id == component.id):
+        raise ServiceError("A group cannot be put inside another group.")
+    _check_group(group, component.is_group)
+    component.group = group
+    record(user, "component.edit", f"component {component.name}", before, _snapshot(component))
+
+
+def set_status(component: Component, status: str, *, user: User | None) -> None:
+    """Set a component's status by hand."""
+    if status not in COMPONENT_STATUSES:
+        raise ServiceError(f"Unknown component status “{status}”.")
+    if component.is_group:
+        raise ServiceError("A group's status follows its components; set theirs instead.")
+    before = _snapshot(component)
+    component.status = status
+    record(user, "component.status", f"component {component.name}", before, _snapshot(component))
+
+
+def move(component: Component, direction: int, *, user: User | None) -> None:
+    """Move a component one place up (-1) or down (+1) among its siblings."""
+    siblings = [c for c in ordered_components() if c.group_id == component.group_id]
+    index = siblings.index(component)
+    other = index + direction
+    if direction not in (-1, 1) or not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    record(user, "component.move", f"component {component.name}", None, {"position": other})
+
+
+def delete_component(component: Component, *, user: User | None, confirm: bool = False) -> None:
+    """Delete a component; one named by incidents needs an explicit confirmation."""
+    if component.children:
+        raise ServiceError("This group still has components; move or delete them first.")
+    used = db.session.scalar(
+        select(func.count()).where(IncidentComponent.component_id == component.id)
+    )
+    if used and not confirm:
+        raise ServiceError(
+            f"“{component.name}” is named by {used} incident(s). Confirm to delete it anyway; "
+            "those incidents will no longer list it."
+        )
+    db.session.execute(
+        IncidentComponent.__table__.delete().where(IncidentComponent.component_id == component.id)
+    )
+    record(user, "component.delete", f"component {component.name}", _snapshot(component), None)
+    db.session.delete(component)
+
+
+def _check_group(group: Component | None, is_group: bool) -> None:
+    """Groups hold components, one level deep."""
+    if group is not None and (not group.is_group or is_group):
+        raise ServiceError("Components can only be put in a group, and groups cannot be nested.")
+
+
+def _clean_name(name: str) -> str:
+    """Validate a component name."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("The component needs a name.")
+    if len(name) > 120:
+        raise ServiceError("The name is too long (120 characters at most).")
+    return name
+
+
+def _snapshot(component: Component) -> dict:
+    """Return the audited fields of a component."""
+    return {
+        "name": component.name,
+        "status": component.status,
+        "group": component.group.name if component.group else None,
+    }

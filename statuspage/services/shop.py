@@ -1,0 +1,83 @@
+"""The shop's settings (one row)."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from ..extensions import db
+from ..models import Shop, User, new_public_id
+from . import ServiceError
+from .audit import record
+
+FIELDS = (
+    "name", "url", "logo_url", "timezone", "brand_color", "contact_email", "contact_phone",
+    "contact_hotline", "contact_chat_url", "contact_social", "contact_address",
+)  # fmt: skip
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_URL_FIELDS = ("url", "logo_url", "contact_chat_url")
+
+
+def get_shop() -> Shop:
+    """Return the shop's settings; before they are first saved, the defaults (reading never writes)."""
+    shop = db.session.get(Shop, 1)
+    if shop is None:
+        defaults = {
+            column.name: column.default.arg
+            for column in Shop.__table__.columns
+            if column.default is not None and not callable(column.default.arg)
+        }
+        shop = Shop(id=1, public_id=new_public_id(), **defaults)
+    return shop
+
+
+def saved_shop() -> Shop:
+    """Return the shop's settings row, adding it to the session when it is new."""
+    shop = get_shop()
+    if shop not in db.session:
+        db.session.add(shop)
+    return shop
+
+
+def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
+    """Validate and save the shop's settings; nothing changes when one value is wrong."""
+    clean = {key: (values.get(key) or "").strip() for key in FIELDS}
+    if not clean["name"]:
+        raise ServiceError("The shop needs a name.")
+    if clean["timezone"] not in available_timezones():
+        raise ServiceError(f"Unknown timezone “{clean['timezone']}” (e.g. Europe/Warsaw).")
+    if not _COLOR.match(clean["brand_color"]):
+        raise ServiceError("The brand colour must look like #2457a6.")
+    for key in _URL_FIELDS:
+        if clean[key] and not clean[key].startswith(("https://", "http://", "/")):
+            raise ServiceError(f"{key.replace('_', ' ').capitalize()} must start with https://.")
+    shop = saved_shop()
+    before = {key: getattr(shop, key) for key in FIELDS}
+    for key, value in clean.items():
+        setattr(shop, key, value)
+    record(user, "settings.edit", "shop settings", before, clean)
+    return shop
+
+
+def contact_channels(shop: Shop) -> list[tuple[str, str, str | None]]:
+    """Return the shop's contact channels that are set: (kind, text, link)."""
+    channels = []
+    if shop.contact_email:
+        channels.append(("email", shop.contact_email, f"mailto:{shop.contact_email}"))
+    if shop.contact_phone:
+        channels.append(
+            ("phone", shop.contact_phone, "tel:" + re.sub(r"[^\d+]", "", shop.contact_phone))
+        )
+    if shop.contact_hotline:
+        channels.append(
+            ("hotline", shop.contact_hotline, "tel:" + re.sub(r"[^\d+]", "", shop.contact_hotline))
+        )
+    if shop.contact_chat_url:
+        channels.append(("chat", shop.contact_chat_url, shop.contact_chat_url))
+    for line in shop.contact_social.splitlines():
+        if line.strip():
+            link = line.strip() if line.strip().startswith("https://") else None
+            channels.append(("social", line.strip(), link))
+    if shop.contact_address:
+        channels.append(("address", shop.contact_address, None))
+    return channels

@@ -1,0 +1,228 @@
+"""Admin: the dashboard and the incident workflow (open, update, resolve, reopen, edit, drafts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..forms import (
+    ConfirmForm,
+    EditUpdateForm,
+    IncidentForm,
+    ReopenForm,
+    ResolveForm,
+    UpdateForm,
+    component_statuses,
+    form_errors,
+)
+from ..models import Incident, IncidentUpdate, utcnow
+from ..services import ServiceError
+from ..services import incidents as service
+from ..services.components import ordered_components
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Everything under /admin needs a logged-in team member."""
+
+
+def owner_required(view: Callable) -> Callable:
+    """Let only owners through."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_owner:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def attempt(action: Callable[[], object], success: str) -> bool:
+    """Run one service call and commit; on a broken rule roll back and flash why."""
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    flash(success, "info")
+    return True
+
+
+def submitted(form) -> bool:
+    """Validate a posted form, flashing what is wrong."""
+    if form.validate_on_submit():
+        return True
+    flash(form_errors(form) or "The form could not be read; please try again.", "error")
+    return False
+
+
+@bp.get("/")
+def dashboard():
+    """List active incidents first, with time since their last update, then drafts and recent ones."""
+    incidents = db.session.scalars(
+        select(Incident)
+        .options(selectinload(Incident.updates), selectinload(Incident.components))
+        .order_by(Incident.started_at.desc())
+        .limit(100)
+    ).all()
+    active = [i for i in incidents if i.is_active and not i.draft]
+    return render_template(
+        "admin/dashboard.html",
+        active=active,
+        drafts=[i for i in incidents if i.draft],
+        closed=[i for i in incidents if not i.is_active and not i.draft][:20],
+        now=utcnow(),
+    )
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+def new_incident():
+    """Open an incident with its first update."""
+    form = IncidentForm()
+    if request.method == "POST" and submitted(form):
+        created = []
+
+        def action():
+            created.append(
+                service.open_incident(
+                    title=form.title.data,
+                    impact=form.impact.data,
+                    status=form.status.data,
+                    body=form.body.data,
+                    component_statuses=component_statuses(request.form),
+                    draft=form.draft.data,
+                    user=current_user,
+                )
+            )
+
+        if attempt(action, "Draft saved." if form.draft.data else "Incident published."):
+            return redirect(url_for(".incident", public_id=created[0].public_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/incident_new.html", form=form, components=ordered_components()
+    ), status
+
+
+@bp.get("/incidents/<public_id>")
+def incident(public_id: str):
+    """Show an incident with the forms to move it on."""
+    found = _incident(public_id)
+    return render_template(
+        "admin/incident.html",
+        incident=found,
+        components=ordered_components(),
+        update_form=UpdateForm(),
+        resolve_form=ResolveForm(),
+        reopen_form=ReopenForm(),
+        confirm_form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/incidents/<public_id>/updates")
+def post_update(public_id: str):
+    """Post an update on an incident."""
+    found, form = _incident(public_id), UpdateForm()
+    if submitted(form):
+        attempt(
+            lambda: service.post_update(
+                found,
+                status=form.status.data,
+                body=form.body.data,
+                component_statuses=component_statuses(request.form),
+                user=current_user,
+            ),
+            "Update posted.",
+        )
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/resolve")
+def resolve(public_id: str):
+    """Resolve an incident."""
+    found, form = _incident(public_id), ResolveForm()
+    if submitted(form):
+        keep = {c: c.status for c in found.components} if form.keep_components.data else None
+        attempt(
+            lambda: service.resolve(
+                found, body=form.body.data, component_statuses=keep, user=current_user
+            ),
+            "Incident resolved.",
+        )
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/reopen")
+def reopen(public_id: str):
+    """Reopen a resolved incident."""
+    found, form = _incident(public_id), ReopenForm()
+    if submitted(form):
+        attempt(
+            lambda: service.reopen(
+                found, status=form.status.data, body=form.body.data, user=current_user
+            ),
+            "Incident reopened.",
+        )
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/publish")
+def publish(public_id: str):
+    """Publish a draft incident."""
+    found = _incident(public_id)
+    if submitted(ConfirmForm()):
+        attempt(lambda: service.publish_draft(found, user=current_user), "Incident published.")
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/delete")
+def delete(public_id: str):
+    """Delete a draft incident."""
+    found = _incident(public_id)
+    if submitted(ConfirmForm()) and attempt(
+        lambda: service.delete_draft(found, user=current_user), "Draft deleted."
+    ):
+        return redirect(url_for(".dashboard"))
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.route("/updates/<public_id>/edit", methods=["GET", "POST"])
+def edit_update(public_id: str):
+    """Correct the text of an update; the edit is recorded."""
+    update = db.session.scalar(select(IncidentUpdate).where(IncidentUpdate.public_id == public_id))
+    if update is None:
+        abort(404)
+    form = EditUpdateForm(body=update.body)
+    if (
+        request.method == "POST"
+        and submitted(form)
+        and attempt(
+            lambda: service.edit_update(update, body=form.body.data, user=current_user),
+            "Update corrected.",
+        )
+    ):
+        return redirect(url_for(".incident", public_id=update.incident.public_id))
+    return render_template("admin/update_edit.html", form=form, update=update)
+
+
+def _incident(public_id: str) -> Incident:
+    """Find an incident by its public id or answer 404."""
+    found = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+from . import admin_setup  # noqa: E402, F401  (registers the setup views on bp)

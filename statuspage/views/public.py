@@ -1,0 +1,63 @@
+"""Public pages: the status page, incident permalinks and the history."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import format_datetime
+
+from ..extensions import db
+from ..models import Incident, utcnow
+from ..services.status import (
+    next_scheduled_display,
+    page_status,
+    visible_incidents,
+    visible_updates,
+)
+from .caching import public_response
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    """Show the status page."""
+    status = page_status(recent_days=current_app.config["RECENT_DAYS"])
+    html = render_template("public/index.html", status=status)
+    return public_response(html, status.next_change)
+
+
+@bp.get("/incidents/<public_id>")
+def incident(public_id: str):
+    """Show one incident with its full timeline."""
+    now = utcnow()
+    found = db.session.scalar(visible_incidents(now).where(Incident.public_id == public_id))
+    if found is None:
+        abort(404)
+    html = render_template(
+        "public/incident.html", incident=found, updates=visible_updates(found, now)
+    )
+    return public_response(html, next_scheduled_display(now))
+
+
+@bp.get("/history")
+def history():
+    """Show the archive of published incidents, newest first, grouped by month."""
+    now = utcnow()
+    page = db.paginate(
+        visible_incidents(now).order_by(Incident.started_at.desc(), Incident.id.desc()),
+        per_page=current_app.config["HISTORY_PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    if page.page > 1 and not page.items:
+        abort(404)
+    months = [
+        (month, list(items))
+        for month, items in groupby(
+            page.items, key=lambda i: format_datetime(i.started_at, "LLLL y")
+        )
+    ]
+    html = render_template("public/history.html", page=page, months=months, now=now)
+    return public_response(html, next_scheduled_display(now))
