@@ -20,6 +20,13 @@ _TEXT = {
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
+    @app.before_request
+    def refuse_nul_characters():
+        # Databases (PostgreSQL) cannot store NUL; refuse it up front instead of failing later.
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            return _render(400, "The request contains a NUL character, which is not allowed.")
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _render(

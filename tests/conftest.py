@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from statuspage import create_app
 from statuspage.extensions import db
@@ -29,12 +29,19 @@ def app(tmp_path, monkeypatch):
         }
     )
     with app.app_context():
-        db.drop_all()
+        _drop_everything()
         db.create_all()
         yield app
         db.session.remove()
-        db.drop_all()
+        _drop_everything()
         db.engine.dispose()
+
+
+def _drop_everything():
+    """Drop the models' tables and Alembic's bookkeeping (PostgreSQL keeps one database for all tests)."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture

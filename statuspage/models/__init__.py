@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from ..extensions import db
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
@@ -162,6 +162,14 @@ class IncidentUpdate(db.Model):
 
     incident: Mapped[Incident] = relationship(back_populates="updates")
 
+    def html_for(self, lang: str | None) -> str:
+        """Return the sanitized HTML in a language, falling back to the shop's default language."""
+        return self.translations.get(lang or "", {}).get("html") or self.body_html
+
+    def body_for(self, lang: str | None) -> str:
+        """Return the Markdown in a language, falling back to the shop's default language."""
+        return self.translations.get(lang or "", {}).get("body") or self.body
+
 
 class AuditEntry(db.Model):
     """Who did what, when, with the state before and after."""
@@ -175,3 +183,6 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User | None] = relationship()
+
+
+# Feature models live in their own modules (one import line each); importing registers their tables.
