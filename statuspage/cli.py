@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -11,6 +11,7 @@ from .extensions import db
 from .models import Incident, User
 from .services import ServiceError
 from .services.demo import load_demo
+from .services.playbook_check import check_directory
 from .services.users import create_user, generate_password
 
 
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo)
+    app.cli.add_command(playbooks)
 
 
 @click.command()
@@ -72,3 +74,26 @@ def demo() -> None:
     load_demo()
     db.session.commit()
     click.echo("Loaded the demo shop.")
+
+
+@click.group()
+def playbooks() -> None:
+    """Work with the crisis playbooks under incidents/."""
+
+
+@playbooks.command("check")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Folder to check (default: the configured one).",
+)
+def playbooks_check(directory: str | None) -> None:
+    """Validate every playbook: schema, templates, variables, rendering, transparency."""
+    folder = directory or current_app.config["PLAYBOOKS_DIR"]
+    count, problems = check_directory(folder)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in the playbooks under {folder}.")
+    click.echo(f"{count} playbooks are valid in every language.")

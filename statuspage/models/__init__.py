@@ -186,3 +186,4 @@ class AuditEntry(db.Model):
 
 
 # Feature models live in their own modules (one import line each); importing registers their tables.
+from . import playbooks  # noqa: E402, F401

@@ -1,0 +1,80 @@
+"""Validate playbooks end to end: structure, placeholders, rendering and transparency in every language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from ..models import Shop, utcnow
+from .composer import Facts, compose
+from .messages import placeholders, template_problems, transparency_check
+from .playbooks import LANGUAGES, Playbook, Problem, load_directory
+
+SAMPLE_SHOP = Shop(
+    name="Example Shop",
+    timezone="Europe/Warsaw",
+    contact_email="help@shop.example",
+    contact_phone="+48 22 123 45 67",
+    contact_hotline="",
+    contact_chat_url="https://shop.example/chat",
+    contact_social="",
+    contact_address="",
+)
+
+
+def check_directory(directory: str | Path) -> tuple[int, list[Problem]]:
+    """Check every playbook in a folder; return how many were checked and every problem."""
+    playbooks, problems = load_directory(directory)
+    for kind, playbook in playbooks.items():
+        problems += check_playbook(playbook, Path(directory) / kind)
+    return len(playbooks), problems
+
+
+def check_playbook(playbook: Playbook, folder: Path) -> list[Problem]:
+    """Check one loaded playbook's templates with its example values."""
+    problems = []
+    for lang in LANGUAGES:
+        used = set()
+        for stage in playbook.stages:
+            source = playbook.templates.get((stage, lang), "")
+            used |= placeholders(source)
+            path = str(folder / f"{stage}.{lang}.md")
+            problems += [
+                Problem(path, line, text) for line, text in template_problems(source, playbook)
+            ]
+            if stage in playbook.final_stages and "next_update_at" in placeholders(source):
+                problems.append(Problem(path, 1, "a final stage must not promise a next update"))
+            problems += _render_problems(playbook, stage, lang, path)
+        for variable in playbook.variables:
+            if variable.required and variable.name not in used:
+                problems.append(
+                    Problem(
+                        str(folder / "playbook.yaml"),
+                        1,
+                        f"required variable {variable.name} is not used in any {lang} template",
+                    )
+                )
+    return problems
+
+
+def _render_problems(playbook: Playbook, stage: str, lang: str, path: str) -> list[Problem]:
+    """Render a stage with the example values and run the transparency check."""
+    final = stage in playbook.final_stages
+    now = utcnow()
+    facts = Facts(
+        title=playbook.title["en"],
+        components=playbook.components,
+        started_at=now,
+        next_update_at=None if final else now + timedelta(minutes=playbook.cadence.get(stage, 60)),
+        link="https://status.shop.example/incidents/abc123def456",
+    )
+    examples = {v.name: v.example for v in playbook.variables}
+    composition = compose(playbook, stage, [lang], examples, facts, SAMPLE_SHOP)
+    if composition.errors:
+        return [Problem(path, 1, f"{name}: {error}") for name, error in composition.errors.items()]
+    sections = composition.messages[lang].sections
+    return [
+        Problem(path, 1, f"transparency check: {finding.message}")
+        for finding in transparency_check(playbook, stage, lang, sections, not final)
+        if not finding.ok
+    ]
