@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup dev-setup lint pytest chromium bench clean
+.PHONY: run test setup dev-setup catalogs lint pytest chromium bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+## Message catalogs are compiled here, never committed as binaries.
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile -d statuspage/translations >/dev/null
+
+setup: $(VENV)/.installed catalogs
 	$(FLASK) init --demo
 
 dev-setup: $(VENV)/.dev-installed
@@ -30,20 +34,30 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+## The scheduler (reminders, maintenance windows, deadlines) runs beside the web server and stops with it.
 run: setup
 	@echo "Candor runs on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin)"
+	@$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: dev-setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-pytest: dev-setup chromium
+## axe-core (accessibility checks in the browser tests) comes from the npm registry.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+pytest: dev-setup catalogs chromium node_modules/axe-core/axe.min.js
 	$(BIN)/pytest
 
 test: lint pytest
 
-bench: dev-setup
+bench: dev-setup catalogs
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 
 clean:

@@ -34,18 +34,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    from . import filters
+    from . import filters, i18n
 
-    babel.init_app(app, timezone_selector=filters.shop_timezone)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=filters.shop_timezone,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
+    from . import security
 
-    from . import cli, errors, views
+    security.init_app(app)
+
+    from . import cli, errors, render_cache, views
+    from .services import checklist, uptime  # noqa: F401  (register their incident hooks)
 
     views.register(app)
     errors.register(app)
     filters.register(app)
+    i18n.register(app)
+    render_cache.register(app)
     cli.register(app)
     return app
 

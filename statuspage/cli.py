@@ -9,10 +9,13 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Incident, User
-from .services import ServiceError
+from .scheduler import scheduler_cli
+from .services import ServiceError, twofactor
+from .services.backup import backup_sqlite
 from .services.demo import load_demo
 from .services.playbook_check import check_directory
-from .services.users import create_user, generate_password
+from .services.tokens import create_token, find_user
+from .services.users import create_user, generate_password, set_password
 
 
 def register(app: Flask) -> None:
@@ -21,6 +24,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo)
     app.cli.add_command(playbooks)
+    app.cli.add_command(export_command)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(create_token_command)
+    app.cli.add_command(reset_password_command)
+    app.cli.add_command(backup)
 
 
 @click.command()
@@ -97,3 +105,85 @@ def playbooks_check(directory: str | None) -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in the playbooks under {folder}.")
     click.echo(f"{count} playbooks are valid in every language.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True,
+              help="What will use the token, e.g. helpdesk or monitoring.")  # fmt: skip
+def create_token_command(email: str, name: str) -> None:
+    """Create an API token for a team member and print it (only this once)."""
+    try:
+        _, secret = create_token(find_user(email), name)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(secret)
+    click.echo(
+        "This token is shown only once; use it as “Authorization: Bearer <token>”.", err=True
+    )
+
+
+@click.command("reset-password")
+@click.argument("email")
+@click.option("--password", help="Password to set (default: generate and print one).")
+@click.option("--reset-2fa", is_flag=True, help="Also turn two-factor login off (a lost phone).")
+def reset_password_command(email: str, password: str | None, reset_2fa: bool) -> None:
+    """Set a new password for a team member; their open sessions end."""
+    password = password or generate_password()
+    try:
+        user = find_user(email)
+        set_password(user, password)
+        if reset_2fa:
+            twofactor.reset(user, by=None)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password for {user.email}: {password}")
+    if reset_2fa:
+        click.echo("Two-factor login is off; they can turn it on again under Account.")
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH when it exists.")
+def backup(path: str, force: bool) -> None:
+    """Copy the SQLite database to PATH while the app runs (PostgreSQL: prints the pg_dump to run)."""
+    try:
+        written = backup_sqlite(
+            current_app.config["SQLALCHEMY_DATABASE_URI"], path, overwrite=force
+        )
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {written} ({written.stat().st_size} bytes).")
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--watch", is_flag=True, help="Keep running: export again whenever something changes."
+)
+@click.option(
+    "--interval", default=5.0, show_default=True, help="Seconds between checks with --watch."
+)
+def export_command(directory: str, watch: bool, interval: float) -> None:
+    """Write the whole public site as static files (the fallback for when the shop's servers are down)."""
+    import time
+
+    from .export import export_site, next_change
+    from .models import utcnow
+
+    last = None
+    while True:
+        state = next_change()
+        due = state[1] is not None and state[1] <= utcnow()
+        if state != last or due:
+            count = export_site(current_app, directory)
+            click.echo(f"Exported {count} files to {directory}.")
+            last = next_change()
+        if not watch:
+            return
+        db.session.remove()  # see other processes' commits on the next check
+        time.sleep(interval)

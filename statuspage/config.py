@@ -21,5 +21,51 @@ RECENT_DAYS = 14
 PLAYBOOKS_DIR = None
 # Send the session cookie over HTTPS only. Turn on in production behind TLS.
 SESSION_COOKIE_SECURE = False
+# Seconds a team member stays logged in without activity (each admin request extends it).
+PERMANENT_SESSION_LIFETIME = 12 * 3600
+# Failed login attempts allowed per client address (limits syntax; "; " separates several).
+LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+# Failed login attempts allowed per account, from any address.
+LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"
+# Where login attempts are counted: memory:// (per process) or shared, e.g. redis://host:6379.
+RATELIMIT_STORAGE_URI = "memory://"
+# Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted (0: none).
+TRUSTED_PROXIES = 0
+# CSP frame-ancestors for public pages: who may show them in a frame ('self', 'none' or origins).
+PUBLIC_FRAME_ANCESTORS = "'self'"
 # Largest request body accepted, in bytes.
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+# Minutes before a promised update is due when the team gets a "due soon" reminder.
+REMINDER_LEAD_MINUTES = 10
+# Minutes to the next update when a status has no playbook cadence (incidents written by hand).
+DEFAULT_NEXT_UPDATE_MINUTES = 60
+# Hours before a playbook deadline when the team is alerted (plus once when it passes).
+DEADLINE_REMINDER_HOURS = [24, 4, 1]
+# Seconds between two runs of the scheduler's jobs (flask --app wsgi scheduler run).
+SCHEDULER_INTERVAL_SECONDS = 30
+# Seconds after which a delivery claimed by a scheduler that died is tried again by another.
+JOB_LEASE_SECONDS = 300
+# Attempts to deliver a team notification (backing off 1, 2, 4 … minutes) before giving up.
+NOTIFY_MAX_ATTEMPTS = 6
+# Slack-compatible incoming-webhook URL for team reminders ({"text": …}); empty: no webhook.
+WEBHOOK_URL = ""
+# Seconds to wait for the webhook (or the SMTP server) to answer.
+WEBHOOK_TIMEOUT_SECONDS = 5
+# SMTP server for team reminders by e-mail; empty: no e-mail.
+SMTP_HOST = ""
+# SMTP port (587 for STARTTLS, 465 for TLS, 25 for plain).
+SMTP_PORT = 587
+# SMTP user name; empty: no login.
+SMTP_USERNAME = ""
+# SMTP password.
+SMTP_PASSWORD = ""
+# Encrypt the SMTP connection: "starttls", "tls" or "none".
+SMTP_SECURITY = "starttls"
+# Sender address of reminder e-mails.
+SMTP_FROM = "candor@localhost"
+# Comma-separated recipients of reminder e-mails; empty: every team member.
+REMINDER_EMAILS = ""
+# Rendered public responses each process keeps (render on change, not per request).
+RENDER_CACHE_ENTRIES = 2000
+# How often (seconds) each process re-reads the data version: updates show everywhere within about this long.
+VERSION_CHECK_SECONDS = 0.5

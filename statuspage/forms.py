@@ -9,15 +9,18 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .extensions import db
 from .models import COMPONENT_STATUSES, IMPACTS, ROLES, Component
 from .services import ServiceError
+from .services.playbooks import LANGUAGES
 
 
 def choices(values, label=lambda v: v.replace("_", " ").capitalize()) -> list[SelectChoice]:
@@ -50,6 +53,8 @@ class UpdateForm(FlaskForm):
 
     status = SelectField("New status", choices=choices(OPEN_STATUSES + ("resolved",)))
     body = TextAreaField("Update (Markdown)", validators=[DataRequired()])
+    display_at = StringField("Publish at", validators=[Optional(), Length(max=40)])
+    next_update_at = StringField("Next update by", validators=[Optional(), Length(max=40)])
 
 
 class ResolveForm(FlaskForm):
@@ -57,6 +62,9 @@ class ResolveForm(FlaskForm):
 
     body = TextAreaField("Closing message (Markdown)", validators=[DataRequired()])
     keep_components = BooleanField("Leave component statuses as they are")
+    confirm_open_items = BooleanField(
+        "Resolve even though checklist items for during the crisis are still open"
+    )
 
 
 class ReopenForm(FlaskForm):
@@ -105,6 +113,13 @@ class SettingsForm(FlaskForm):
     contact_phone = StringField("Phone", validators=[Optional(), Length(max=60)])
     contact_hotline = StringField("Hotline", validators=[Optional(), Length(max=60)])
     contact_chat_url = StringField("Live chat link", validators=[Optional(), Length(max=300)])
+    default_language = SelectField("Default language", choices=choices(LANGUAGES, str))
+    languages = SelectMultipleField(
+        "Languages you publish in",
+        choices=choices(LANGUAGES, str),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     contact_social = TextAreaField("Social accounts (one per line)", validators=[Optional()])
     contact_address = TextAreaField("Address", validators=[Optional()])
 
@@ -115,6 +130,38 @@ class UserForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=choices(ROLES), default="editor")
     password = PasswordField("Password", validators=[DataRequired()])
+
+
+class RescheduleForm(FlaskForm):
+    """Change a scheduled update before it is due."""
+
+    body = TextAreaField("Text (Markdown)", validators=[DataRequired()])
+    display_at = StringField("Publish at", validators=[DataRequired(), Length(max=40)])
+    next_update_at = StringField("Next update by", validators=[Optional(), Length(max=40)])
+
+
+class DeadlineDoneForm(FlaskForm):
+    """Mark a playbook deadline as met."""
+
+    note = TextAreaField("Note (what was done, reference number …)", validators=[Length(max=2000)])
+
+
+class MaintenanceForm(FlaskForm):
+    """Announce a planned maintenance window."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    scheduled_for = StringField("Work starts", validators=[DataRequired(), Length(max=40)])
+    scheduled_until = StringField("Work ends", validators=[DataRequired(), Length(max=40)])
+    what_changes = StringField("What customers gain", validators=[Optional(), Length(max=500)])
+    body = TextAreaField("Announcement (Markdown)", validators=[Optional()])
+    display_at = StringField("Announce at", validators=[Optional(), Length(max=40)])
+
+
+class ExtendForm(FlaskForm):
+    """Move a maintenance's end, telling customers why."""
+
+    scheduled_until = StringField("New end", validators=[DataRequired(), Length(max=40)])
+    body = TextAreaField("Message to customers (Markdown)", validators=[Optional()])
 
 
 def component_statuses(data) -> dict[Component, str]:

@@ -26,6 +26,7 @@ def app(tmp_path, monkeypatch):
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
             "BASE_URL": "http://status.test",
+            "VERSION_CHECK_SECONDS": 0,  # every request sees the latest commit
         }
     )
     with app.app_context():

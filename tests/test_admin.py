@@ -176,7 +176,8 @@ def test_owner_adds_team_member_and_reads_audit(client, auth):
     )
     assert "not an e-mail address" in response.get_data(as_text=True)
     client.post(
-        "/admin/users", data={"email": "new@shop.test", "role": "editor", "password": "x" * 12}
+        "/admin/users",
+        data={"email": "new@shop.test", "role": "editor", "password": "plum orchard 42"},
     )
     assert db.session.query(User).filter_by(email="new@shop.test").one().role == "editor"
     assert "user.create" in client.get("/admin/audit").get_data(as_text=True)
@@ -186,4 +187,4 @@ def test_dashboard_lists_active_first_with_time_since_update(client, auth):
     incident(title="Active one")
     auth.login()
     page = client.get("/admin/").get_data(as_text=True)
-    assert "Active one" in page and "last update 0 min ago" in page
+    assert "Active one" in page and "last update 0 minutes ago" in page

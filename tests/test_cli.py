@@ -41,7 +41,7 @@ def test_demo_refuses_a_used_database(runner):
 
 
 def test_every_command_has_help(runner):
-    for command in ("init", "create-user", "demo"):
+    for command in ("init", "create-user", "demo", "create-token"):
         result = runner.invoke(args=[command, "--help"])
         assert result.exit_code == 0, result.output
         assert "Usage" in result.output

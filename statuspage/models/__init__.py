@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -70,11 +71,19 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(10), default="editor")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two-factor login: the TOTP secret (base32) once enrolled, and the last time step accepted.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     @property
     def is_owner(self) -> bool:
         """Tell whether the user may manage users and settings."""
         return self.role == "owner"
+
+    def get_id(self) -> str:
+        """Identify the session: the id and a fingerprint of the password, so a new one ends old sessions."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fingerprint}"
 
 
 class Component(db.Model):
@@ -159,6 +168,8 @@ class IncidentUpdate(db.Model):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
     # When the next update is promised; None for final updates.
     next_update_at: Mapped[datetime | None]
+    # A scheduled update whose status and component changes a job still has to apply once it is due.
+    effects_pending: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     incident: Mapped[Incident] = relationship(back_populates="updates")
 
@@ -186,4 +197,11 @@ class AuditEntry(db.Model):
 
 
 # Feature models live in their own modules (one import line each); importing registers their tables.
-from . import playbooks  # noqa: E402, F401
+from . import (
+    aftercare,
+    api,
+    cache,
+    plan,  # noqa: E402, F401
+    playbooks,
+    uptime,
+)

@@ -9,8 +9,8 @@ def record(user: User | None, action: str, target: str, before=None, after=None)
     db.session.add(
         AuditEntry(
             user_id=user.id if user else None,
-            action=action,
-            target=target,
+            action=action[:60],
+            target=target[:120],  # names can be longer than the column (PostgreSQL enforces it)
             before=before,
             after=after,
         )

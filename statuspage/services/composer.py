@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..models import Incident, Shop
+from ..models import Incident, Shop, utcnow
+from . import ServiceError, incidents
+from .audit import record
 from .markup import render_markdown
 from .messages import (
     Composed,
@@ -20,6 +22,7 @@ from .messages import (
 )
 from .playbooks import Playbook
 from .shop import contact_channels
+from .times import parse_local
 
 
 @dataclass
@@ -66,7 +69,9 @@ def compose(
     shop: Shop,
 ) -> Composition:
     """Compose the stage's message in each language; nothing is composed while a value is wrong."""
-    needed = set().union(*(placeholders(playbook.templates.get((stage, l), "")) for l in langs))
+    needed = set().union(
+        *(placeholders(playbook.templates.get((stage, lang), "")) for lang in langs)
+    )
     composition = parse_variables(playbook, raw, shop.timezone, needed)
     if composition.errors:
         return composition
@@ -138,3 +143,102 @@ def facts_for(incident: Incident, next_update_at: datetime | None, link: str) ->
 def _aware(value: datetime) -> datetime:
     """Mark a stored naive UTC time as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass
+class ComposeStep:
+    """One pass of the compose form: what the agent entered, the messages, and what the check says."""
+
+    title: str
+    impact: str
+    stage: str
+    langs: list[str]
+    raw: dict[str, str]
+    component_statuses: dict
+    next_update_raw: str
+    publish_anyway: bool
+    public_id: str
+    sections: dict[str, dict[str, str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    previews: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        """Tell whether this stage ends the incident (no next update is promised)."""
+        return self.stage in ("resolved", "completed")
+
+
+def fill_sections(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) -> None:
+    """Compose every language from the playbook, replacing what the sections held."""
+    try:
+        next_update_at = parse_local(
+            step.next_update_raw, shop.timezone, what="The next update time"
+        )
+    except ServiceError as error:
+        step.errors["next_update_at"] = str(error)
+        next_update_at = None
+    facts = Facts(
+        title=step.title,
+        components=[c.name for c in step.component_statuses],
+        started_at=utcnow(),
+        next_update_at=None if step.final else next_update_at,
+        link=link,
+    )
+    composition = compose(playbook, step.stage, step.langs, step.raw, facts, shop)
+    for name, error in composition.errors.items():
+        step.errors.setdefault(name, error)
+    if not composition.errors:
+        step.sections = {lang: dict(m.sections) for lang, m in composition.messages.items()}
+
+
+def review(step: ComposeStep, playbook: Playbook) -> None:
+    """Render the previews and run the transparency check on what the sections hold now."""
+    if step.sections:
+        has_next = bool(step.next_update_raw) and "next_update_at" not in step.errors
+        step.findings = check(playbook, step.stage, step.sections, has_next)
+        step.previews = previews(step.sections)
+
+
+def publish(
+    step: ComposeStep, playbook: Playbook, incident: Incident | None, shop: Shop, user
+) -> Incident:
+    """Publish the composed messages as a new incident or as the incident's next update."""
+    if not step.sections:
+        raise ServiceError("Compose the messages first.")
+    next_update_at = None
+    if not step.final:
+        next_update_at = parse_local(
+            step.next_update_raw, shop.timezone, what="The next update time"
+        )
+    review(step, playbook)
+    failing = {
+        lang: [f.message for f in findings if not f.ok] for lang, findings in step.findings.items()
+    }
+    failing = {lang: items for lang, items in failing.items() if items}
+    if failing and not step.publish_anyway:
+        raise ServiceError(
+            "The transparency check found problems: fix them, or tick “Publish anyway”."
+        )
+    texts = {lang: join_sections(sections) for lang, sections in step.sections.items()}
+    body = texts.pop(shop.default_language, None) or texts.pop(next(iter(texts)))
+    if incident is None:
+        incident = incidents.open_incident(
+            title=step.title, impact=step.impact, status=step.stage, body=body, user=user,
+            component_statuses=step.component_statuses, kind=playbook.kind, variables=step.raw,
+            translations=texts, next_update_at=next_update_at,
+        )  # fmt: skip
+        incident.public_id = step.public_id  # reserved when composing, so {{ link }} is right
+    elif step.final:
+        incidents.resolve(incident, body=body, user=user, translations=texts)
+    else:
+        incidents.post_update(
+            incident, status=step.stage, body=body, user=user, translations=texts,
+            component_statuses=step.component_statuses, next_update_at=next_update_at,
+        )  # fmt: skip
+    incident.variables = {**(incident.variables or {}), **step.raw}
+    if failing:
+        record(
+            user, "incident.publish_despite_check", f"incident {incident.public_id}", None, failing
+        )
+    return incident

@@ -16,6 +16,7 @@ def load_demo() -> Incident:
     shop.name, shop.url, shop.timezone = "Bright Socks", "https://shop.example", "Europe/Warsaw"
     shop.contact_email, shop.contact_phone = "help@shop.example", "+48 22 123 45 67"
     shop.contact_chat_url = "https://shop.example/chat"
+    shop.default_language, shop.languages = "en", "en,pl,ru,lv,ar"
     shop.contact_social = "https://social.example/@brightsocks"
     shop.contact_address = "ul. Przykładowa 1, 00-001 Warszawa"
     shopfront = create_component(name="Shopping", is_group=True, user=None)

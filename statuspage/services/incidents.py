@@ -1,10 +1,16 @@
-"""Incident lifecycle: open, update, resolve, reopen, edit, drafts. The view commits once."""
+"""Incident lifecycle: open, update (now or scheduled), resolve, reopen, edit, drafts. The view commits once.
+
+A scheduled update is a row with a future display_at: public once it is due (read time). Its status and
+component changes wait (effects_pending) until a job applies them, exactly once, when it is due.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import (
@@ -14,11 +20,13 @@ from ..models import (
     Incident,
     IncidentUpdate,
     User,
+    new_public_id,
     utcnow,
 )
 from . import ServiceError
 from .audit import record
 from .markup import render_markdown
+from .timing import check_queue, promise_for, publication_time
 
 _OPEN = {"investigating", "identified", "monitoring", "resolved"}
 # The one transition table: from a status, which statuses an update may move to.
@@ -27,7 +35,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "investigating": _OPEN,
     "identified": _OPEN,
     "monitoring": _OPEN,
-    "resolved": set(),
+    "resolved": {"postmortem"},  # only services/postmortem.publish posts this one
     "postmortem": set(),
     "scheduled": {"scheduled", "in_progress", "completed"},
     "in_progress": {"in_progress", "verifying", "completed"},
@@ -53,9 +61,15 @@ def open_incident(
     variables: dict | None = None,
     translations: dict | None = None,
     next_update_at: datetime | None = None,
+    display_at: datetime | None = None,
 ) -> Incident:
-    """Open an incident with its first update (or save it as a draft nobody else sees)."""
+    """Open an incident with its first update, now or at a time (or as a draft nobody else sees)."""
     title = _clean_title(title)
+    display_at = publication_time(display_at)
+    if draft and display_at > utcnow():
+        raise ServiceError(
+            "A draft cannot be scheduled: save it as a draft or schedule it, not both."
+        )
     if impact not in IMPACTS:
         raise ServiceError(f"Unknown impact “{impact}”.")
     if status not in _OPEN - {"resolved"}:
@@ -69,11 +83,14 @@ def open_incident(
         variables=variables or {},
         draft=draft,
         components=list(component_statuses),
+        started_at=display_at,
     )
     if status == "monitoring":
-        incident.monitoring_at = utcnow()
+        incident.monitoring_at = display_at
     db.session.add(incident)
-    _add_update(incident, status, body, user, component_statuses, translations, next_update_at)
+    _add_update(
+        incident, status, body, user, component_statuses, translations, next_update_at, display_at
+    )
     db.session.flush()
     record(
         user,
@@ -94,23 +111,35 @@ def post_update(
     component_statuses: ComponentStatuses | None = None,
     translations: dict | None = None,
     next_update_at: datetime | None = None,
+    display_at: datetime | None = None,
 ) -> IncidentUpdate:
-    """Post an update, moving the incident to a new status allowed by the transition table."""
+    """Post an update now or schedule it; the transition table decides which status it may bring."""
+    now = utcnow()
+    apply_due_updates(incident, now)
     if status not in TRANSITIONS.get(incident.status, set()):
         if incident.status in FINAL_STATUSES:
             raise ServiceError("This incident is closed. Reopen it to post a new update.")
         raise ServiceError(f"An incident cannot move from {incident.status} to {status}.")
+    display_at = publication_time(display_at, now)
+    check_queue(incident, status, display_at, now)
     before = snapshot(incident)
     component_statuses = component_statuses or {}
-    for component in component_statuses:
-        if component not in incident.components:
-            incident.components.append(component)
-    _set_status(incident, status)
+    scheduled = display_at > now  # its status and component changes wait until it is due
+    if scheduled and incident.draft:
+        raise ServiceError("Publish the draft before scheduling updates on it.")
+    if not scheduled:
+        for component in component_statuses:
+            if component not in incident.components:
+                incident.components.append(component)
+        _set_status(incident, status)
     update = _add_update(
-        incident, status, body, user, component_statuses, translations, next_update_at
+        incident, status, body, user, component_statuses, translations, next_update_at, display_at
     )
     db.session.flush()
-    record(user, "incident.update", _target(incident), before, snapshot(incident))
+    if scheduled:
+        record(user, "update.schedule", _target(incident), None, _scheduled_snapshot(update))
+    else:
+        record(user, "incident.update", _target(incident), before, snapshot(incident))
     return update
 
 
@@ -121,8 +150,9 @@ def resolve(
     user: User | None,
     component_statuses: ComponentStatuses | None = None,
     translations: dict | None = None,
+    display_at: datetime | None = None,
 ) -> IncidentUpdate:
-    """Resolve an incident; its components return to operational unless told otherwise."""
+    """Resolve an incident (now or at a time); its components return to operational unless told otherwise."""
     final = "completed" if incident.is_maintenance else "resolved"
     statuses = {c: "operational" for c in incident.components}
     statuses.update(component_statuses or {})
@@ -133,7 +163,52 @@ def resolve(
         user=user,
         component_statuses=statuses,
         translations=translations,
+        display_at=display_at,
     )
+
+
+def open_maintenance(
+    *,
+    title: str,
+    body: str,
+    user: User | None,
+    components: list[Component],
+    scheduled_for: datetime | None,
+    scheduled_until: datetime | None,
+    display_at: datetime | None = None,
+    kind: str | None = None,
+    variables: dict | None = None,
+    translations: dict | None = None,
+    next_update_at: datetime | None = None,
+    public_id: str | None = None,
+) -> Incident:
+    """Announce a planned maintenance, now or at a time; a job starts and ends it on its own."""
+    title = _clean_title(title)
+    now = utcnow()
+    display_at = publication_time(display_at, now)
+    if scheduled_for is None or scheduled_until is None:
+        raise ServiceError("A maintenance needs a start and an end time.")
+    if scheduled_for <= now:
+        raise ServiceError("The maintenance must start in the future.")
+    if scheduled_until <= scheduled_for:
+        raise ServiceError("The maintenance must end after it starts.")
+    if display_at > scheduled_for:
+        raise ServiceError("Announce the maintenance before it starts.")
+    incident = Incident(
+        title=title, impact="maintenance", status=MAINTENANCE_START, kind=kind,
+        public_id=public_id or new_public_id(),
+        is_maintenance=True, variables=variables or {}, started_at=display_at,
+        components=[c for c in components if not c.is_group],
+        scheduled_for=scheduled_for, scheduled_until=scheduled_until,
+    )  # fmt: skip
+    db.session.add(incident)
+    _add_update(
+        incident, MAINTENANCE_START, body, user, {}, translations, next_update_at, display_at
+    )
+    db.session.flush()
+    window = {"from": scheduled_for.isoformat(), "until": scheduled_until.isoformat()}
+    record(user, "maintenance.plan", _target(incident), None, {**snapshot(incident), **window})
+    return incident
 
 
 def reopen(incident: Incident, *, status: str, body: str, user: User | None) -> IncidentUpdate:
@@ -169,7 +244,10 @@ def publish_draft(incident: Incident, *, user: User | None) -> None:
     incident.draft = False
     incident.started_at = now
     for update in incident.updates:
+        if update.next_update_at is not None:  # keep the promised interval from publication
+            update.next_update_at += now - update.display_at
         update.display_at = now
+        update.effects_pending = False
         _apply_component_changes(update)
     record(user, "incident.publish", _target(incident), None, snapshot(incident))
 
@@ -193,9 +271,13 @@ def snapshot(incident: Incident) -> dict:
     }
 
 
-def _add_update(incident, status, body, user, component_statuses, translations, next_update_at):
-    """Create an update, with its rendered HTML and component changes."""
+def _add_update(
+    incident, status, body, user, component_statuses, translations, next_update_at, display_at=None
+):
+    """Create an update, with its rendered HTML, its promise and its component changes."""
     body = _clean_body(body)
+    display_at = display_at or utcnow()
+    scheduled = display_at > utcnow()
     changes = []
     for component, new_status in component_statuses.items():
         if new_status not in COMPONENT_STATUSES:
@@ -211,12 +293,71 @@ def _add_update(incident, status, body, user, component_statuses, translations, 
         author_id=user.id if user else None,
         component_changes=changes,
         translations=_render_translations(translations or {}),
-        next_update_at=None if status in FINAL_STATUSES else next_update_at,
+        display_at=display_at,
+        next_update_at=promise_for(incident, status, next_update_at, display_at),
+        effects_pending=scheduled,
     )
     db.session.add(update)
-    if not incident.draft:
+    if not incident.draft and not scheduled:
         _apply_component_changes(update)
     return update
+
+
+def apply_due_updates(incident: Incident, now: datetime) -> None:
+    """Apply the effects of the incident's scheduled updates that are already public, oldest first."""
+    due = [u for u in incident.updates if u.effects_pending and u.display_at <= now]
+    for update in sorted(due, key=lambda u: (u.display_at, u.id)):
+        apply_due_update(update, now)
+
+
+def apply_due_update(update: IncidentUpdate, now: datetime | None = None) -> bool:
+    """Apply a public scheduled update's status and component changes, exactly once (claimed).
+
+    A later public update wins: its status stays, and components it changed are left alone.
+    """
+    now = now or utcnow()
+    claimed = db.session.execute(
+        sql_update(IncidentUpdate)
+        .where(
+            IncidentUpdate.id == update.id,
+            IncidentUpdate.effects_pending.is_(True),
+            IncidentUpdate.display_at <= now,
+        )
+        .values(effects_pending=False)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    set_committed_value(update, "effects_pending", False)
+    incident = update.incident
+    db.session.refresh(incident)
+    order = (update.display_at, update.id)
+    later = [u for u in incident.updates if u.display_at <= now and (u.display_at, u.id) > order]
+    if not later:
+        _set_status(incident, update.status, update.display_at)
+    touched = {c["component_id"] for u in later for c in u.component_changes}
+    applied = []
+    for change in update.component_changes:
+        component = db.session.get(Component, change["component_id"])
+        if component is None or change["component_id"] in touched:
+            continue
+        if component not in incident.components:
+            incident.components.append(component)
+        applied.append({**change, "old_status": component.status})
+        component.status = change["new_status"]
+    update.component_changes = applied
+    record(None, "update.published", _target(incident), None, _scheduled_snapshot(update))
+    return True
+
+
+def _scheduled_snapshot(update: IncidentUpdate) -> dict:
+    """Return the audited fields of a scheduled update."""
+    return {
+        "update": update.public_id,
+        "status": update.status,
+        "display_at": update.display_at.isoformat(),
+        "next_update_at": update.next_update_at.isoformat() if update.next_update_at else None,
+    }
 
 
 def _apply_component_changes(update: IncidentUpdate) -> None:
@@ -236,13 +377,14 @@ def _render_translations(translations: dict[str, str]) -> dict:
     }
 
 
-def _set_status(incident: Incident, status: str) -> None:
+def _set_status(incident: Incident, status: str, at: datetime | None = None) -> None:
     """Set the status and the timestamps that go with it."""
+    at = at or utcnow()
     incident.status = status
     if status == "monitoring" and incident.monitoring_at is None:
-        incident.monitoring_at = utcnow()
+        incident.monitoring_at = at
     if status in FINAL_STATUSES and incident.resolved_at is None:
-        incident.resolved_at = utcnow()
+        incident.resolved_at = at
 
 
 def _clean_title(title: str) -> str:

@@ -169,10 +169,12 @@ def load_playbook(folder: Path) -> Playbook:
         for stage in playbook.stages:
             for lang in LANGUAGES:
                 file = folder / f"{stage}.{lang}.md"
-                if file.exists():
+                try:
                     playbook.templates[(stage, lang)] = file.read_text(encoding="utf-8")
-                else:
+                except FileNotFoundError:
                     checker.problem((), f"missing template {file.name}")
+                except (OSError, UnicodeDecodeError) as error:
+                    checker.problem((), f"cannot read template {file.name}: {error}")
     if checker.problems:
         raise PlaybookInvalid(checker.problems)
     return playbook

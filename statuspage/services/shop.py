@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Shop, User, new_public_id
 from . import ServiceError
 from .audit import record
+from .playbooks import LANGUAGES
 
 FIELDS = (
     "name", "url", "logo_url", "timezone", "brand_color", "contact_email", "contact_phone",
@@ -51,8 +52,15 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
     for key in _URL_FIELDS:
         if clean[key] and not clean[key].startswith(("https://", "http://", "/")):
             raise ServiceError(f"{key.replace('_', ' ').capitalize()} must start with https://.")
+    default = values.get("default_language") or "en"
+    langs = [
+        lang for lang in LANGUAGES if lang in (values.get("languages") or []) or lang == default
+    ]
+    if default not in LANGUAGES:
+        raise ServiceError(f"Unknown language “{default}” ({', '.join(LANGUAGES)}).")
+    clean.update(default_language=default, languages=",".join(langs))
     shop = saved_shop()
-    before = {key: getattr(shop, key) for key in FIELDS}
+    before = {key: getattr(shop, key) for key in clean}
     for key, value in clean.items():
         setattr(shop, key, value)
     record(user, "settings.edit", "shop settings", before, clean)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import cache
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,6 +13,7 @@ from ..extensions import db
 from ..models import ROLES, User
 from . import ServiceError
 from .audit import record
+from .passwords import check_password
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -23,8 +25,7 @@ def create_user(email: str, password: str, role: str, *, by: User | None = None)
         raise ServiceError(f"“{email}” is not an e-mail address.")
     if role not in ROLES:
         raise ServiceError(f"Unknown role “{role}” (owner or editor).")
-    if len(password) < 10:
-        raise ServiceError("The password is too short (10 characters at least).")
+    check_password(password, email)
     if db.session.scalar(select(User).where(User.email == email)):
         raise ServiceError(f"There is already an account for {email}.")
     user = User(email=email, role=role, password_hash=generate_password_hash(password))
@@ -40,8 +41,29 @@ def generate_password() -> str:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user whose e-mail and password match, or None."""
+    """Return the user whose e-mail and password match, or None (equally slow either way)."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user and check_password_hash(user.password_hash, password or ""):
-        return user
-    return None
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    return user if user and matches else None
+
+
+def set_password(user: User, password: str, *, by: User | None = None) -> None:
+    """Give a team member a new password; every session opened with the old one ends."""
+    check_password(password, user.email)
+    user.password_hash = generate_password_hash(password)
+    record(by, "user.password", f"user {user.email}", None, None)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Let a team member change their own password after proving they know the current one."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise ServiceError("The current password is wrong.")
+    if current == new:
+        raise ServiceError("The new password must differ from the current one.")
+    set_password(user, new, by=user)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash to check against when the account does not exist (no timing difference)."""
+    return generate_password_hash(secrets.token_hex(16))

@@ -5,9 +5,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every blueprint."""
-    from . import admin, api, auth, public
+    from . import admin, api, api_v1, auth, feeds, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_v1.bp)
+    app.register_blueprint(feeds.bp)

@@ -22,8 +22,9 @@ from ..forms import (
     form_errors,
 )
 from ..models import Incident, IncidentUpdate, utcnow
-from ..services import ServiceError
+from ..services import ServiceError, checklist
 from ..services import incidents as service
+from ..services.audit import record
 from ..services.components import ordered_components
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,7 +37,7 @@ def require_login():
 
 
 def owner_required(view: Callable) -> Callable:
-    """Let only owners through."""
+    """Let only owners through (the mark `owner_only` lets tests find every such view)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -44,6 +45,7 @@ def owner_required(view: Callable) -> Callable:
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.owner_only = True
     return wrapped
 
 
@@ -153,14 +155,25 @@ def post_update(public_id: str):
 def resolve(public_id: str):
     """Resolve an incident."""
     found, form = _incident(public_id), ResolveForm()
-    if submitted(form):
-        keep = {c: c.status for c in found.components} if form.keep_components.data else None
-        attempt(
-            lambda: service.resolve(
-                found, body=form.body.data, component_statuses=keep, user=current_user
-            ),
-            "Incident resolved.",
+    if not submitted(form):
+        return redirect(url_for(".incident", public_id=public_id))
+    open_items = checklist.open_now_items(found)
+    if open_items and not form.confirm_open_items.data:
+        flash(
+            f"{len(open_items)} checklist item(s) for during the crisis are still open (see After the crisis). Tick the box to resolve anyway.",
+            "error",
         )
+        return redirect(url_for(".incident", public_id=public_id))
+    if open_items:  # resolving anyway is a decision worth recording
+        record(current_user, "incident.resolve_with_open_items", f"incident {public_id}", None,
+               {"open": [e.text_in("en") for e in open_items]})  # fmt: skip
+    keep = {c: c.status for c in found.components} if form.keep_components.data else None
+    attempt(
+        lambda: service.resolve(
+            found, body=form.body.data, component_statuses=keep, user=current_user
+        ),
+        "Incident resolved.",
+    )
     return redirect(url_for(".incident", public_id=public_id))
 
 
@@ -225,4 +238,12 @@ def _incident(public_id: str) -> Incident:
     return found
 
 
-from . import admin_setup  # noqa: E402, F401  (registers the setup views on bp)
+from . import (
+    admin_account,
+    admin_aftercare,
+    admin_compose,
+    admin_plan,  # noqa: E402, F401  (registers the plan views on bp)
+    admin_playbooks,
+    admin_setup,
+    admin_tokens,
+)

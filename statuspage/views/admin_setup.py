@@ -110,9 +110,14 @@ def delete_component(public_id: str):
 @owner_required
 def settings():
     """Edit the shop's name, links, timezone, brand colour and contact channels."""
-    form = SettingsForm(obj=get_shop())
+    shop = get_shop()
+    form = SettingsForm(obj=shop)
+    if request.method == "GET":
+        form.languages.data = shop.language_list
     if request.method == "POST" and submitted(form):
-        values = {key: getattr(form, key).data for key in FIELDS}
+        values = {
+            key: getattr(form, key).data for key in (*FIELDS, "default_language", "languages")
+        }
         if attempt(lambda: update_settings(values, user=current_user), "Settings saved."):
             return redirect(url_for(".settings"))
     return render_template("admin/settings.html", form=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, make_response, request
+from flask import current_app, g, make_response, request
 
 from ..models import utcnow
 
@@ -19,6 +19,7 @@ def cache_seconds(next_change: datetime | None) -> int:
 
 def public_response(body, next_change: datetime | None, mimetype: str | None = None):
     """Wrap a public body with ETag, conditional GET and Cache-Control."""
+    g.next_change = next_change  # the render cache keeps this response until then at most
     response = make_response(body)
     if mimetype:
         response.mimetype = mimetype

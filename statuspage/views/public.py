@@ -9,6 +9,9 @@ from flask_babel import format_datetime
 
 from ..extensions import db
 from ..models import Incident, utcnow
+from ..render_cache import cacheable
+from ..services import checklist, postmortem, uptime
+from ..services.shop import get_shop
 from ..services.status import (
     next_scheduled_display,
     page_status,
@@ -20,28 +23,45 @@ from .caching import public_response
 bp = Blueprint("public", __name__)
 
 
+@bp.get("/healthz")
+def healthz():
+    """Answer load balancers and monitors: the app is up (no database involved)."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @bp.get("/")
+@cacheable
 def index():
     """Show the status page."""
     status = page_status(recent_days=current_app.config["RECENT_DAYS"])
-    html = render_template("public/index.html", status=status)
+    leaves = [c for c in status.components if not c.is_group]
+    history = uptime.bars(leaves, get_shop().timezone)
+    html = render_template("public/index.html", status=status, history=history)
     return public_response(html, status.next_change)
 
 
 @bp.get("/incidents/<public_id>")
+@cacheable
 def incident(public_id: str):
     """Show one incident with its full timeline."""
     now = utcnow()
     found = db.session.scalar(visible_incidents(now).where(Incident.public_id == public_id))
     if found is None:
         abort(404)
+    closed = found.status in ("resolved", "postmortem")
+    report = postmortem.get(found) if closed else None
     html = render_template(
-        "public/incident.html", incident=found, updates=visible_updates(found, now)
+        "public/incident.html",
+        incident=found,
+        updates=visible_updates(found, now),
+        actions=checklist.public_items(found) if closed else [],
+        postmortem=report if report and report.published_at else None,
     )
     return public_response(html, next_scheduled_display(now))
 
 
 @bp.get("/history")
+@cacheable
 def history():
     """Show the archive of published incidents, newest first, grouped by month."""
     now = utcnow()

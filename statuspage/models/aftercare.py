@@ -1,0 +1,70 @@
+"""After the crisis: the trust-rebuilding checklist and the postmortem of an incident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from . import Incident, User, utcnow
+
+
+class ChecklistEntry(db.Model):
+    """One trust-rebuilding action for one incident (from its playbook, or added by the team)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str | None] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(30))
+    text: Mapped[dict] = mapped_column(JSON)  # {lang: text}
+    why: Mapped[dict] = mapped_column(JSON, default=dict)  # {lang: text}
+    after: Mapped[str] = mapped_column(String(10), default="opened")  # opened | resolved
+    hours: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime | None] = mapped_column(
+        index=True
+    )  # None until its reference time is known
+    public: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(10), default="open")  # open | done | skipped
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reminded_at: Mapped[datetime | None]  # claimed once by the follow-up reminder job
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    incident: Mapped[Incident] = relationship()
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+    def text_in(self, lang: str | None, default: str = "en") -> str:
+        """Return the item's text in a language, falling back to the default language, then any."""
+        return (
+            self.text.get(lang or "")
+            or self.text.get(default)
+            or next(iter(self.text.values()), "")
+        )
+
+    def why_in(self, lang: str | None, default: str = "en") -> str:
+        """Return why the item matters, in a language."""
+        return self.why.get(lang or "") or self.why.get(default) or ""
+
+
+class Postmortem(db.Model):
+    """What happened, why, and what changes — written after an incident, published on its page."""
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    edited_at: Mapped[datetime | None]  # set when edited after publishing
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    incident: Mapped[Incident] = relationship()

@@ -1,0 +1,143 @@
+"""Render on change, not per request: each process keeps the public responses it rendered.
+
+An entry is reused while the data version is unchanged (every commit that writes bumps it) and until the
+next scheduled update falls due. Each process re-reads the version at most every VERSION_CHECK_SECONDS,
+so a published update shows on every surface, in every process, within about that long.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .models import utcnow
+from .models.cache import SiteVersion
+
+_CACHEABLE: set[str] = set()
+_WROTE = "wrote"
+
+
+@dataclass
+class _Entry:
+    version: int
+    valid_until: datetime | None
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def cacheable(view: Callable) -> Callable:
+    """Mark a public GET view whose response depends only on the data, the URL and the language."""
+    _CACHEABLE.add(view.__name__)
+    view._render_cached = True
+    return view
+
+
+def register(app: Flask) -> None:
+    """Serve marked views from the per-process cache and fill it."""
+    app.extensions["render_cache"] = {"entries": {}, "version": None, "checked": 0.0}
+
+    @app.before_request
+    def serve_from_cache():
+        if not _applies():
+            return None
+        g.render_version = (
+            current_version()
+        )  # read before rendering: a write during it makes the entry stale
+        entry = _state()["entries"].get(_key())
+        if (
+            entry
+            and entry.version == g.render_version
+            and (entry.valid_until is None or utcnow() < entry.valid_until)
+        ):
+            g.from_cache = True
+            response = Response(entry.body, status=entry.status, headers=entry.headers)
+            return response.make_conditional(request)
+        return None
+
+    @app.after_request
+    def store_in_cache(response: Response):
+        if (
+            _applies()
+            and response.status_code == 200
+            and not response.direct_passthrough
+            and "from_cache" not in g
+            and "render_version" in g
+        ):
+            headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
+            entries = _state()["entries"]
+            if len(entries) > current_app.config["RENDER_CACHE_ENTRIES"]:
+                entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
+            entries[_key()] = _Entry(
+                g.render_version, g.get("next_change"), 200, headers, response.get_data()
+            )
+        return response
+
+
+def current_version() -> int:
+    """Return the data version, re-read from the database at most every VERSION_CHECK_SECONDS (once a request)."""
+    if has_request_context() and "render_version" in g:
+        return g.render_version
+    state = _state()
+    if (
+        state["version"] is None
+        or time.monotonic() - state["checked"] > current_app.config["VERSION_CHECK_SECONDS"]
+    ):
+        state["version"] = (
+            db.session.scalar(select(SiteVersion.version).where(SiteVersion.id == 1)) or 0
+        )
+        state["checked"] = time.monotonic()
+    if has_request_context():
+        g.render_version = state["version"]
+    return state["version"]
+
+
+def _applies() -> bool:
+    """Tell whether this request may be served from (or stored in) the cache."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method in ("GET", "HEAD") and getattr(view, "_render_cached", False)
+
+
+def _key() -> tuple:
+    """Cache key: the URL and the reader's language."""
+    from .i18n import select_locale
+
+    return (request.full_path, select_locale())
+
+
+def _state() -> dict:
+    """Return this process's cache."""
+    return current_app.extensions["render_cache"]
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, context) -> None:
+    """Remember that this transaction wrote something."""
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_write(state) -> None:
+    """Bulk UPDATE/DELETE statements (job claims) write too."""
+    if state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump(session: Session) -> None:
+    """Bump the data version in the same transaction as the writes."""
+    if not (session.info.pop(_WROTE, False) or session.new or session.dirty or session.deleted):
+        return
+    bumped = session.execute(
+        update(SiteVersion).where(SiteVersion.id == 1).values(version=SiteVersion.version + 1)
+    )
+    if bumped.rowcount == 0:
+        session.add(SiteVersion(id=1, version=1))
+    session.info.pop(_WROTE, None)

@@ -1,0 +1,43 @@
+// Live preview and transparency check while the agent edits a message (the page works without it).
+(function () {
+  "use strict";
+  var form = document.getElementById("compose-form");
+  if (!form || !window.fetch) return;
+  var token = form.querySelector("input[name=csrf_token]");
+  var timers = {};
+  function refresh(section) {
+    var lang = section.getAttribute("data-lang");
+    var data = new FormData();
+    data.append("csrf_token", token ? token.value : "");
+    data.append("kind", form.getAttribute("data-kind"));
+    data.append("stage", form.querySelector("[name=stage]").value);
+    data.append("lang", lang);
+    data.append("has_next", form.querySelector("[name=next_update_at]").value ? "1" : "");
+    section.querySelectorAll("textarea[data-section]").forEach(function (t) {
+      data.append(t.getAttribute("data-section"), t.value);
+    });
+    fetch(form.getAttribute("data-preview"), {method: "POST", body: data, credentials: "same-origin",
+      headers: {"X-CSRFToken": token ? token.value : ""}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (json) {
+        if (!json) return;
+        section.querySelector(".preview").innerHTML = json.html; // sanitized on the server
+        var list = section.querySelector(".findings");
+        list.textContent = "";
+        json.findings.forEach(function (f) {
+          var li = document.createElement("li");
+          li.className = f.ok ? "ok" : "fail";
+          li.textContent = (f.ok ? "✓ " : "✕ ") + f.message;
+          list.appendChild(li);
+        });
+      })
+      .catch(function () {});
+  }
+  form.querySelectorAll("section.language").forEach(function (section) {
+    section.addEventListener("input", function () {
+      var lang = section.getAttribute("data-lang");
+      clearTimeout(timers[lang]);
+      timers[lang] = setTimeout(function () { refresh(section); }, 350);
+    });
+  });
+})();

@@ -1,0 +1,155 @@
+"""Admin, after the crisis: the checklist, the postmortem and the trust report."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..models import User
+from ..models.aftercare import ChecklistEntry
+from ..services import checklist, postmortem, trust_report
+from ..services.checklist import CATEGORY_TITLES
+from ..services.markup import render_markdown
+from ..services.playbooks import all_playbooks
+from ..services.shop import get_shop
+from ..services.times import parse_local
+from .admin import _incident, attempt, bp, submitted
+
+
+@bp.get("/incidents/<public_id>/aftercare")
+def aftercare(public_id: str):
+    """Show the incident's trust-rebuilding checklist and its postmortem."""
+    incident = _incident(public_id)
+    if checklist.attach(incident):
+        db.session.commit()
+    draft = postmortem.get(incident)
+    body = request.args.get("draft") or (draft.body if draft else "")
+    if not body and incident.status in ("resolved", "postmortem"):
+        body = postmortem.prefill(incident)
+    return render_template(
+        "admin/aftercare.html",
+        incident=incident,
+        entries=checklist.entries(incident),
+        categories=CATEGORY_TITLES,
+        team=db.session.scalars(select(User).order_by(User.email)).all(),
+        postmortem=draft,
+        body=body,
+        preview=render_markdown(body) if body else "",
+        form=ConfirmForm(),
+        shop=get_shop(),
+    )
+
+
+@bp.post("/checklist/<int:entry_id>/<action>")
+def checklist_action(entry_id: int, action: str):
+    """Tick, skip, reopen or assign a checklist item."""
+    entry = db.session.get(ChecklistEntry, entry_id) or abort(404)
+    form = request.form
+    actions = {
+        "done": lambda: checklist.tick(entry, user=current_user, note=form.get("note", "")),
+        "skip": lambda: checklist.skip(entry, user=current_user, reason=form.get("note", "")),
+        "reopen": lambda: checklist.reopen(entry, user=current_user),
+        "assign": lambda: checklist.assign(
+            entry, _teammate(form.get("assignee")), user=current_user
+        ),
+    }
+    if action not in actions:
+        abort(404)
+    if submitted(ConfirmForm()):
+        attempt(actions[action], "Checklist updated.")
+    return redirect(url_for(".aftercare", public_id=entry.incident.public_id) + "#checklist")
+
+
+@bp.post("/incidents/<public_id>/checklist")
+def add_checklist_item(public_id: str):
+    """Add the team's own item to the checklist."""
+    incident, form, shop = _incident(public_id), request.form, get_shop()
+    if submitted(ConfirmForm()):
+        attempt(
+            lambda: checklist.add(
+                incident, text=form.get("text", ""), category=form.get("category", ""),
+                lang=shop.default_language, public=bool(form.get("public")), user=current_user,
+                due_at=parse_local(form.get("due_at"), shop.timezone, future=False, what="The due time"),
+            ),
+            "Item added.",
+        )  # fmt: skip
+    return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
+
+
+@bp.post("/incidents/<public_id>/postmortem")
+def save_postmortem(public_id: str):
+    """Preview, save or publish the postmortem."""
+    incident, form = _incident(public_id), request.form
+    action = form.get("action", "save")
+    if not submitted(ConfirmForm()):
+        return redirect(url_for(".aftercare", public_id=public_id))
+    if action == "preview":
+        return redirect(
+            url_for(".aftercare", public_id=public_id, draft=form.get("body", "")) + "#postmortem"
+        )
+    link = url_for("public.incident", public_id=public_id, _external=True)
+
+    def save_and_maybe_publish():
+        postmortem.save(incident, form.get("body", ""), user=current_user)
+        if action == "publish":
+            db.session.flush()
+            postmortem.publish(incident, link, user=current_user, confirm=bool(form.get("confirm")))
+
+    attempt(
+        save_and_maybe_publish,
+        "Postmortem published." if action == "publish" else "Postmortem saved.",
+    )
+    return redirect(url_for(".aftercare", public_id=public_id) + "#postmortem")
+
+
+@bp.get("/report")
+def report():
+    """Show the trust report across incidents, filtered by period and kind."""
+    rows, filters = _report_rows()
+    return render_template(
+        "admin/report.html",
+        rows=rows,
+        months=trust_report.monthly(rows),
+        filters=filters,
+        kinds=sorted(all_playbooks()[0]),
+    )
+
+
+@bp.get("/report.csv")
+def report_csv():
+    """Download the trust report as CSV."""
+    rows, _ = _report_rows()
+    return Response(
+        trust_report.to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=candor-trust-report.csv"},
+    )
+
+
+def _report_rows():
+    """Read the report filters (bad dates are ignored, with the filter shown empty)."""
+    shop, args = get_shop(), request.args
+    filters = {
+        "since": args.get("since", ""),
+        "until": args.get("until", ""),
+        "kind": args.get("kind", ""),
+    }
+    bounds = {}
+    for key in ("since", "until"):
+        try:
+            bounds[key] = parse_local(
+                filters[key] + "T00:00" if filters[key] else "", shop.timezone, future=False
+            )
+        except ValueError:
+            bounds[key], filters[key] = None, ""
+    return trust_report.report(bounds["since"], bounds["until"], filters["kind"] or None), filters
+
+
+def _teammate(user_id: str | None) -> User | None:
+    """Find the chosen teammate (empty means nobody)."""
+    if not user_id:
+        return None
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,83 @@
+"""The public pages in the customers' languages: choice, fallback, right-to-left, complete catalogs."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from statuspage.extensions import db
+from statuspage.services import incidents as service
+from statuspage.services.shop import saved_shop
+
+from .helpers import incident
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _enable(langs="en,ru,pl,lv,ar"):
+    shop = saved_shop()
+    shop.languages = langs
+    db.session.commit()
+
+
+def test_arabic_browser_gets_right_to_left_arabic(client):
+    _enable()
+    page = client.get("/", headers={"Accept-Language": "ar,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl"' in page
+    assert "جميع الأنظمة تعمل بشكل طبيعي" in page
+    response = client.get("/", headers={"Accept-Language": "ar"})
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_switch_by_link_is_remembered_in_a_cookie(client):
+    _enable()
+    response = client.get("/?lang=pl")
+    assert "Wszystko działa normalnie" in response.get_data(as_text=True)
+    assert "lang=pl" in response.headers["Set-Cookie"]
+    assert '<html lang="pl"' in client.get("/history").get_data(as_text=True)
+
+
+def test_only_enabled_languages_are_offered(client):
+    _enable("en,pl")
+    page = client.get("/?lang=ru").get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert 'hreflang="pl"' in page and 'hreflang="ru"' not in page
+    assert ">Polski<" in page and "Русский" not in page
+
+
+def test_update_text_in_the_readers_language_with_fallback(client):
+    _enable()
+    opened = incident(body="Parcels are late.", translations={"pl": "Paczki się spóźniają."})
+    service.post_update(opened, status="identified", body="Found the cause.", user=None)
+    db.session.commit()
+    polish = client.get(f"/incidents/{opened.public_id}?lang=pl").get_data(as_text=True)
+    assert (
+        "Paczki się spóźniają." in polish and "Found the cause." in polish
+    )  # no Polish text: default
+    assert "Parcels are late." in client.get(f"/incidents/{opened.public_id}?lang=en").get_data(
+        as_text=True
+    )
+
+
+def test_the_admin_stays_in_english(client, auth):
+    _enable()
+    auth.login()
+    page = client.get("/admin/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="en"' in page
+
+
+def test_every_message_is_translated_in_every_language(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
+         "-o", str(pot), "--no-location", "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    with pot.open("rb") as f:
+        wanted = {m.id for m in read_po(f) if m.id}
+    assert len(wanted) > 50
+    for lang in ("ru", "pl", "lv", "ar"):
+        with (ROOT / f"statuspage/translations/{lang}/LC_MESSAGES/messages.po").open("rb") as f:
+            done = {m.id for m in read_po(f) if m.id and m.string}
+        assert wanted - done == set(), f"{lang} lacks translations"

@@ -1,0 +1,59 @@
+"""Render on change: public responses are reused until a write or a scheduled update makes them stale."""
+
+from datetime import timedelta
+
+import time_machine
+
+from statuspage.extensions import db
+from statuspage.models import utcnow
+from statuspage.services import incidents as service
+
+from .helpers import incident
+
+
+def test_pages_are_served_from_cache_until_a_write(app, client, count_queries):
+    opened = incident(title="Checkout is down")
+    first = client.get("/").get_data(as_text=True)
+    with count_queries() as calls:
+        again = client.get("/").get_data(as_text=True)
+    assert again == first and calls[0] <= 1  # only the version check
+    service.post_update(opened, status="identified", body="Found it.", user=None)
+    db.session.commit()
+    assert "Found it." in client.get("/").get_data(as_text=True)
+
+
+def test_a_stale_process_catches_up_within_the_check_interval(app, client):
+    app.config["VERSION_CHECK_SECONDS"] = 60
+    opened = incident()
+    client.get("/")
+    service.post_update(opened, status="identified", body="Fresh news.", user=None)
+    db.session.commit()
+    assert "Fresh news." not in client.get("/").get_data(
+        as_text=True
+    )  # within the interval: cached
+    app.config["VERSION_CHECK_SECONDS"] = 0
+    assert "Fresh news." in client.get("/").get_data(as_text=True)
+
+
+def test_a_scheduled_update_expires_the_cache_when_it_falls_due(app, client):
+    opened = incident()
+    update = service.post_update(opened, status="identified", body="Scheduled text.", user=None)
+    update.display_at = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    url = f"/incidents/{opened.public_id}"
+    assert "Scheduled text." not in client.get(url).get_data(as_text=True)
+    with time_machine.travel(utcnow() + timedelta(minutes=6)):
+        assert "Scheduled text." in client.get(url).get_data(as_text=True)
+
+
+def test_each_language_has_its_own_entry(app, client):
+    from statuspage.services.shop import saved_shop
+
+    saved_shop().languages = "en,pl"
+    db.session.commit()
+    assert "Wszystko działa" in client.get("/?lang=pl").get_data(as_text=True)
+    assert "All Systems Operational" in client.get("/?lang=en").get_data(as_text=True)
+    response = client.get("/?lang=pl")
+    assert "lang=pl" in response.headers.get(
+        "Set-Cookie", ""
+    )  # the choice is remembered on hits too
