@@ -27,6 +27,7 @@ from .services.status import next_scheduled_display, visible_incidents
 
 PUBLIC_BLUEPRINTS = ("public", "feeds", "api")
 HTML_ENDPOINTS = ("public.index", "public.history", "public.incident")
+SKIPPED = ("public.healthz",)  # says the app is up: a static copy must not claim that
 
 
 def export_site(app: Flask, target: str | Path) -> int:

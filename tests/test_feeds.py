@@ -99,7 +99,7 @@ def test_conditional_get_and_cache_headers(client, story, url):
 def test_hostile_content_keeps_the_feed_valid(client, url):
     name = "Kasse \x1b[31m]]> <b>&amp;"
     hostile = incident(
-        title="Zahlung ]]> fehlgeschlagen \x00\x07\x0b 💳 — الدفع فشل",
+        title="Zahlung ]]> fehlgeschlagen \x07\x0b 💳 — الدفع فشل",  # NUL is refused at the door
         body="Control \x01\x08\x0c\x1f\x7f chars, ]]> CDATA end, <script>x</script> "
         "RTL: \u202eأهلا\u202c emoji 🔥🧦, 😀",
         components={component(name): "major_outage"},
@@ -168,3 +168,14 @@ def test_public_pages_advertise_the_feeds(client, story):
         page = client.get(url).get_data(as_text=True)
         assert 'rel="alternate" type="application/rss+xml"' in page
         assert 'href="/history.rss"' in page and 'href="/history.atom"' in page
+
+
+def test_entries_show_the_promised_next_update(client):
+    opened = incident(title="Checkout slow")
+    service.post_update(
+        opened, status="identified", body="Found it.", user=None,
+        next_update_at=utcnow() + timedelta(hours=2),
+    )  # fmt: skip
+    db.session.commit()
+    entry = parse(client, "/history.atom").entries[0]
+    assert "Next update by" in entry.content[0].value

@@ -155,3 +155,11 @@ def test_transparency_check_flags_missing_sections_jargon_and_no_promise(app):
     assert not findings["next_update"].ok
     assert not findings["length"].ok
     assert not findings["jargon"].ok and "unforeseen circumstances" in findings["jargon"].message
+
+
+def test_far_off_years_are_a_clear_error(app):
+    from statuspage.services import ServiceError
+    from statuspage.services.times import parse_local
+
+    with pytest.raises(ServiceError, match="out of range|in the past"):
+        parse_local("0001-01-01T00:30", "Asia/Tokyo")

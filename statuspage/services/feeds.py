@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
+from flask_babel import force_locale, format_datetime, gettext
+from markupsafe import escape
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -107,6 +109,15 @@ def build_feed(
     return Feed(body=body, last_modified=changed, lang=lang)
 
 
+def _promise(update: IncidentUpdate, lang: str) -> str:
+    """Say when the next update is promised, as the page does ("Next update by 23 Nov 2026, 15:00 CET")."""
+    if not update.next_update_at:
+        return ""
+    with force_locale(lang):
+        text = f"{gettext('Next update by')} {format_datetime(update.next_update_at, 'd MMM y, HH:mm z')}"
+    return f"<p><strong>{escape(text)}</strong></p>"
+
+
 def _page_link(incident: Incident | None) -> str:
     """Return the public page a feed mirrors."""
     return public_url(f"/incidents/{incident.public_id}" if incident else "/")
@@ -120,7 +131,7 @@ def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str) -> None:
     entry.guid(link, permalink=True)
     entry.title(clean(f"[{status_word(update.status, lang)}] {incident.title}"))
     entry.link(href=link, rel="alternate")
-    entry.content(clean(update.html_for(lang)), type="html")
+    entry.content(clean(update.html_for(lang) + _promise(update, lang)), type="html")
     entry.published(_aware(update.display_at))
     entry.updated(_aware(update.edited_at or update.display_at))
     impact = "maintenance" if incident.is_maintenance else incident.impact

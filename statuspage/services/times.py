@@ -22,7 +22,10 @@ def parse_local(
         raise ServiceError(f"{what} must look like 2026-12-24T14:30.") from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(timezone))
-    value = local.astimezone(UTC).replace(tzinfo=None)
+    try:
+        value = local.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # e.g. year 1 or 9999 in a far-off timezone
+        raise ServiceError(f"{what} is out of range.") from None
     if future and value <= utcnow():
         raise ServiceError(f"{what} is in the past; pick a time still to come.")
     return value
