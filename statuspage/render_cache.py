@@ -7,6 +7,8 @@ so a published update shows on every surface, in every process, within about tha
 
 from __future__ import annotations
 
+import gzip
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from .models import utcnow
 from .models.cache import SiteVersion
 
 _CACHEABLE: set[str] = set()
+_TEXTUAL = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml|javascript)|image/svg)")
 _WROTE = "wrote"
 
 
@@ -31,6 +34,7 @@ class _Entry:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    gzipped: bytes | None  # compressed once when stored, served to every client that accepts it
 
 
 def cacheable(view: Callable) -> Callable:
@@ -48,9 +52,8 @@ def register(app: Flask) -> None:
     def serve_from_cache():
         if not _applies():
             return None
-        g.render_version = (
-            current_version()
-        )  # read before rendering: a write during it makes the entry stale
+        # Read before rendering: a write during the render makes the stored entry stale at once.
+        g.render_version = current_version()
         entry = _state()["entries"].get(_key())
         if (
             entry
@@ -58,8 +61,7 @@ def register(app: Flask) -> None:
             and (entry.valid_until is None or utcnow() < entry.valid_until)
         ):
             g.from_cache = True
-            response = Response(entry.body, status=entry.status, headers=entry.headers)
-            return response.make_conditional(request)
+            return _replay(entry)
         return None
 
     @app.after_request
@@ -75,10 +77,33 @@ def register(app: Flask) -> None:
             entries = _state()["entries"]
             if len(entries) > current_app.config["RENDER_CACHE_ENTRIES"]:
                 entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
+            body = response.get_data()
             entries[_key()] = _Entry(
-                g.render_version, g.get("next_change"), 200, headers, response.get_data()
+                g.render_version, g.get("next_change"), 200, headers, body, _gzip(response, body)
             )
         return response
+
+
+def _gzip(response: Response, body: bytes) -> bytes | None:
+    """Compress a text response once (pages, feeds, JSON are 5-15 times smaller)."""
+    if response.content_encoding or len(body) < 1024 or not _TEXTUAL.match(response.mimetype or ""):
+        return None
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def _replay(entry: _Entry) -> Response:
+    """Answer from a stored entry: gzip when the client accepts it, 304 when it already has it."""
+    response = Response(entry.body, status=entry.status, headers=entry.headers)
+    response.vary.add("Accept-Encoding")
+    if entry.gzipped is not None and "gzip" in request.accept_encodings:
+        response.set_data(entry.gzipped)
+        response.content_encoding = "gzip"
+        etag, weak = response.get_etag()
+        if etag:
+            response.set_etag(
+                etag + "-gz", weak=weak
+            )  # a different representation, a different tag
+    return response.make_conditional(request)
 
 
 def current_version() -> int:

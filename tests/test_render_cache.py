@@ -57,3 +57,19 @@ def test_each_language_has_its_own_entry(app, client):
     assert "lang=pl" in response.headers.get(
         "Set-Cookie", ""
     )  # the choice is remembered on hits too
+
+
+def test_repeat_readers_get_a_gzip_copy_compressed_once(app, client):
+    import gzip
+
+    incident(title="Checkout is down")
+    plain = client.get("/").get_data()
+    zipped = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert (
+        zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    )
+    assert gzip.decompress(zipped.get_data()) == plain and len(zipped.get_data()) < len(plain) / 2
+    again = client.get(
+        "/", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
+    assert again.status_code == 304
