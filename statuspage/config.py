@@ -63,9 +63,17 @@ SMTP_PASSWORD = ""
 SMTP_SECURITY = "starttls"
 # Sender address of reminder e-mails.
 SMTP_FROM = "candor@localhost"
-# Comma-separated recipients of reminder e-mails; empty: every team member.
+# Comma-separated recipients of reminder e-mails; empty: every team member. SMTP_FROM also sends subscriber mail.
 REMINDER_EMAILS = ""
 # Rendered public responses each process keeps (render on change, not per request).
 RENDER_CACHE_ENTRIES = 2000
 # How often (seconds) each process re-reads the data version: updates show everywhere within about this long.
 VERSION_CHECK_SECONDS = 0.5
+# E-mail sign-ups allowed per client address on /subscribe (limits syntax; "; " separates several).
+SUBSCRIBE_RATE_LIMIT = "5 per minute; 20 per hour"
+# E-mail sign-ups allowed per e-mail address, from anywhere (keyed on a hash of the address).
+SUBSCRIBE_ADDRESS_RATE_LIMIT = "3 per hour; 10 per day"
+# Hours a subscription's confirmation link stays valid; unconfirmed sign-ups are deleted after it.
+SUBSCRIBE_CONFIRM_HOURS = 48
+# Failed webhook attempts in a row after which an endpoint is disabled (and the team is told).
+WEBHOOK_DISABLE_AFTER = 8

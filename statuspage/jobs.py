@@ -24,7 +24,7 @@ from .extensions import db
 from .models import Incident, IncidentUpdate, utcnow
 from .models.aftercare import ChecklistEntry
 from .models.plan import JobClaim, Notification
-from .services import incidents, maintenance, notify, plan
+from .services import incidents, mailer, maintenance, notify, plan, subscribers, webhooks
 from .services.shop import get_shop
 
 log = logging.getLogger("statuspage.plan")
@@ -51,7 +51,33 @@ def tick(now: datetime | None = None) -> Counter:
             done[name] += did
             done["sent"] += sent
     done["sent"] += notify.deliver_due()  # retries and leftovers, at the current time
+    _push(now, done)
     return done
+
+
+def _push(now: datetime, done: Counter) -> None:
+    """Fan newly public updates and component changes out to subscribers and webhooks, then send."""
+    for update_id in subscribers.due_fanouts(now):
+        try:
+            done["fanned_out"] += _fan_out(update_id, now)
+            db.session.commit()
+        except Exception:  # retried next tick
+            db.session.rollback()
+            log.exception("fan-out of update %s failed; it will be retried", update_id)
+    done["component_events"] += webhooks.report_component_changes(now)
+    done["purged"] += subscribers.purge_unconfirmed(now)
+    done["emailed"] += mailer.deliver_due()
+    done["webhooks"] += webhooks.deliver_due()
+
+
+def _fan_out(update_id: int, now: datetime) -> int:
+    """Queue an update once (claimed in the ledger) for its subscribers and webhook endpoints."""
+    update = db.session.get(IncidentUpdate, update_id)
+    if update is None or not claim(f"fanout:{update.public_id}", "1", now):
+        return 0
+    subscribers.queue_update_mail(update, now)
+    webhooks.queue_incident_event(update, now)
+    return 1
 
 
 def claim(key: str, version: str, now: datetime) -> bool:

@@ -10,6 +10,7 @@ from statuspage.services import ServiceError, plan, schedule
 from statuspage.services import incidents as service
 from statuspage.services.shop import saved_shop
 from statuspage.services.status import page_status, visible_updates
+from statuspage.services.times import parse_local
 
 from .helpers import component, incident
 
@@ -217,19 +218,19 @@ def test_board_puts_overdue_first(clock):
 
 
 def test_times_are_entered_in_the_shop_timezone_and_dst_gaps_are_refused(clock):
-    assert plan.parse_when("2026-03-10T15:00", "Europe/Berlin", what="T") == datetime(
+    assert parse_local("2026-03-10T15:00", "Europe/Berlin", what="T") == datetime(
         2026, 3, 10, 14, 0
     )
-    assert plan.parse_when("2026-07-10T15:00", "Europe/Berlin", what="T") == datetime(
+    assert parse_local("2026-07-10T15:00", "Europe/Berlin", what="T") == datetime(
         2026, 7, 10, 13, 0
     )  # summer time
     with pytest.raises(ServiceError, match="does not exist"):
-        plan.parse_when("2026-03-29T02:30", "Europe/Berlin", what="T")
+        parse_local("2026-03-29T02:30", "Europe/Berlin", what="T")
     for junk in ("tomorrow", "0001-01-01T00:00", "9999-12-31T23:59"):
         with pytest.raises(ServiceError):
-            plan.parse_when(junk, "Asia/Tokyo", what="T")
+            parse_local(junk, "Asia/Tokyo", what="T")
     with pytest.raises(ServiceError, match="past"):
-        plan.parse_when("2026-03-10T12:59", "Europe/Berlin", what="T")
+        parse_local("2026-03-10T12:59", "Europe/Berlin", what="T")
     saved_shop().timezone = "Europe/Berlin"
     assert plan.local_text(datetime(2026, 3, 10, 14, 0)) == "10 Mar 2026, 15:00 CET"
 

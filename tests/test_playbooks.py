@@ -161,5 +161,5 @@ def test_far_off_years_are_a_clear_error(app):
     from statuspage.services import ServiceError
     from statuspage.services.times import parse_local
 
-    with pytest.raises(ServiceError, match="out of range|in the past"):
+    with pytest.raises(ServiceError, match="between the years"):
         parse_local("0001-01-01T00:30", "Asia/Tokyo")

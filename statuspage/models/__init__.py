@@ -203,5 +203,6 @@ from . import (
     cache,
     plan,  # noqa: E402, F401
     playbooks,
+    subscribers,
     uptime,
 )

@@ -86,40 +86,66 @@ def deliver_due(now: datetime | None = None, ids: list[int] | None = None, limit
     return sent
 
 
-def _claimable(now: datetime):
+def _claimable(now: datetime, model=Notification):
     """Describe a row a sender may take: due and pending, or abandoned by a sender that died."""
     lease = now - timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
     return or_(
-        and_(Notification.state == "pending", Notification.next_try_at <= now),
-        and_(Notification.state == "sending", Notification.claimed_at < lease),
+        and_(model.state == "pending", model.next_try_at <= now),
+        and_(model.state == "sending", model.claimed_at < lease),
     )
 
 
 def _claim_next(now: datetime, ids: list[int] | None) -> Notification | None:
-    """Claim the next row to send with a conditional UPDATE, committed before sending."""
-    query = select(Notification.id).where(_claimable(now))
+    """Claim the next team message to send."""
+    return claim_next(Notification, now, ids)
+
+
+def claim_next(model, now: datetime, ids: list[int] | None = None, where=None):
+    """Claim the next due outbox row of a model with a conditional UPDATE, committed before sending.
+
+    Works for any outbox model with state, next_try_at, claimed_at, claimed_by and attempts columns.
+    """
+    query = select(model.id).where(_claimable(now, model))
     if ids is not None:
-        query = query.where(Notification.id.in_(ids))
-    query = query.order_by(Notification.id).limit(1).with_for_update(skip_locked=True)
+        query = query.where(model.id.in_(ids))
+    if where is not None:
+        query = query.where(where)
+    query = query.order_by(model.id).limit(1).with_for_update(skip_locked=True)
     while (row_id := db.session.scalar(query)) is not None:
         claimed = db.session.execute(
-            sql_update(Notification)
-            .where(Notification.id == row_id, _claimable(now))
-            .values(
-                state="sending",
-                claimed_at=now,
-                claimed_by=WORKER,
-                attempts=Notification.attempts + 1,
-            )  # fmt: skip
+            sql_update(model)
+            .where(model.id == row_id, _claimable(now, model))
+            .values(state="sending", claimed_at=now, claimed_by=WORKER, attempts=model.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
         db.session.commit()
         if claimed:
-            row = db.session.get(Notification, row_id)
+            row = db.session.get(model, row_id)
             db.session.refresh(row)
             return row
     db.session.rollback()
     return None
+
+
+def finish(model, row, now: datetime, error: str, permanent: bool = False, **extra) -> str:
+    """Record a claimed row's attempt: sent, retried with backoff (1, 2, 4 … min) or failed; commit."""
+    values: dict = {"error": error[:300], **extra}
+    if not error:
+        values.update(state="sent", sent_at=utcnow())
+    elif permanent or row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
+        values.update(state="failed")
+    else:
+        backoff = timedelta(minutes=min(2 ** (row.attempts - 1), 60))
+        values.update(state="pending", next_try_at=now + backoff)
+    db.session.execute(
+        sql_update(model)
+        .where(model.id == row.id, model.claimed_by == WORKER)
+        .where(model.state == "sending", model.claimed_at == row.claimed_at)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return values["state"]
 
 
 def _deliver(row: Notification, now: datetime) -> int:
@@ -129,24 +155,11 @@ def _deliver(row: Notification, now: datetime) -> int:
         SENDERS[row.channel](row)
     except Exception as failure:  # any failure of a channel is retried, never lost
         error = f"{type(failure).__name__}: {failure}"[:300]
-    values: dict = {"error": error}
-    if not error:
-        values.update(state="sent", sent_at=utcnow())
-    elif row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
-        values.update(state="failed")
+    state = finish(Notification, row, now, error)
+    if state == "failed":
         log.error("giving up on %s notification %s: %s", row.channel, row.key, error)
-    else:
-        backoff = timedelta(minutes=min(2 ** (row.attempts - 1), 60))
-        values.update(state="pending", next_try_at=now + backoff)
+    elif error:
         log.warning("%s notification %s failed (will retry): %s", row.channel, row.key, error)
-    db.session.execute(
-        sql_update(Notification)
-        .where(Notification.id == row.id, Notification.claimed_by == WORKER)
-        .where(Notification.state == "sending", Notification.claimed_at == row.claimed_at)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return 0 if error else 1
 
 
@@ -168,6 +181,12 @@ def _send_email(row: Notification) -> None:
     message["To"] = ", ".join(recipients)
     message["X-Candor-Event-Id"] = row.key
     message.set_content(row.text)
+    smtp_send(message)
+
+
+def smtp_send(message: EmailMessage) -> None:
+    """Send one message through the configured SMTP server (STARTTLS, TLS or plain; login if set)."""
+    config = current_app.config
     timeout = config["WEBHOOK_TIMEOUT_SECONDS"]
     security = config["SMTP_SECURITY"]
     if security not in ("starttls", "tls", "none"):
@@ -194,7 +213,7 @@ def _send_webhook(row: Notification) -> None:
         raise ValueError("WEBHOOK_URL must start with https://")
     request = urllib.request.Request(
         url,
-        data=json.dumps({"text": row.text}).encode(),
+        data=json.dumps({"text": slack_escape(row.text)}).encode(),
         method="POST",
         headers={
             "Content-Type": "application/json",
@@ -206,6 +225,11 @@ def _send_webhook(row: Notification) -> None:
     timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
         response.read()
+
+
+def slack_escape(text: str) -> str:
+    """Escape &, < and > so titles and bodies cannot smuggle Slack control sequences (<!channel>)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 SENDERS = {"log": _send_log, "email": _send_email, "webhook": _send_webhook}

@@ -21,7 +21,6 @@ from . import ServiceError, checklist
 from .audit import record
 from .playbooks import Playbook, all_playbooks, get_playbook
 from .shop import get_shop
-from .times import parse_local
 
 FINAL = ("resolved", "postmortem", "completed")
 # Most urgent first: the dashboard lists overdue promises on top.
@@ -132,27 +131,6 @@ def default_next_update(incident: Incident, status: str, at: datetime) -> dateti
     if incident.is_maintenance and boundary is not None and at < boundary < due:
         due = boundary
     return due
-
-
-def parse_when(raw: str | None, timezone: str, *, what: str, future: bool = True):
-    """Parse a time typed in the shop's timezone into naive UTC, refusing times the clocks skip."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        local = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ServiceError(f"{what} must look like 2026-12-24T14:30.") from None
-    if not 2000 <= local.year <= 2200:
-        raise ServiceError(f"{what} must be a date between the years 2000 and 2200.")
-    value = parse_local(raw, timezone, future=future, what=what)
-    if local.tzinfo is None:
-        back = value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
-        if back.replace(tzinfo=None) != local:
-            raise ServiceError(
-                f"{what}: {raw} does not exist in {timezone} (the clocks jump forward then)."
-            )
-    return value
 
 
 def promises(incident: Incident, now: datetime, lead: timedelta | None = None) -> list[Promise]:

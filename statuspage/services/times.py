@@ -12,7 +12,10 @@ from . import ServiceError
 def parse_local(
     raw: str | None, timezone: str, *, future: bool = True, what: str = "The time"
 ) -> datetime | None:
-    """Parse YYYY-MM-DDTHH:MM in the shop's timezone into naive UTC; refuse the past when asked."""
+    """Parse YYYY-MM-DDTHH:MM in the shop's timezone into naive UTC.
+
+    Refuses the past when asked, years outside 2000–2200, and local times the clocks skip (DST).
+    """
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -20,12 +23,18 @@ def parse_local(
         local = datetime.fromisoformat(raw)
     except ValueError:
         raise ServiceError(f"{what} must look like 2026-12-24T14:30.") from None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=ZoneInfo(timezone))
-    try:
-        value = local.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:  # e.g. year 1 or 9999 in a far-off timezone
-        raise ServiceError(f"{what} is out of range.") from None
+    if not 2000 <= local.year <= 2200:
+        raise ServiceError(f"{what} must be a date between the years 2000 and 2200.")
+    zone = ZoneInfo(timezone)
+    aware = local if local.tzinfo else local.replace(tzinfo=zone)
+    value = aware.astimezone(UTC).replace(tzinfo=None)
+    if (
+        local.tzinfo is None
+        and value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) != local
+    ):
+        raise ServiceError(
+            f"{what}: {raw} does not exist in {timezone} (the clocks jump forward then)."
+        )
     if future and value <= utcnow():
         raise ServiceError(f"{what} is in the past; pick a time still to come.")
     return value

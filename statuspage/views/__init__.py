@@ -5,7 +5,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every blueprint."""
-    from . import admin, api, api_v1, auth, feeds, public
+    from . import admin, api, api_v1, auth, feeds, public, subscribe
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
@@ -13,3 +13,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_v1.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(subscribe.bp)

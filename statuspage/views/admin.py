@@ -245,5 +245,6 @@ from . import (
     admin_plan,  # noqa: E402, F401  (registers the plan views on bp)
     admin_playbooks,
     admin_setup,
+    admin_subscribers,
     admin_tokens,
 )

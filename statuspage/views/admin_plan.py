@@ -28,7 +28,7 @@ from ..services import incidents as service
 from ..services.components import ordered_components
 from ..services.playbooks import all_playbooks
 from ..services.shop import get_shop
-from ..services.times import to_local_input
+from ..services.times import parse_local, to_local_input
 from .admin import _incident, attempt, bp, submitted
 
 INCIDENT_UPDATE_STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -101,8 +101,8 @@ def post_planned_update(public_id: str):
                 body=form.body.data,
                 component_statuses=component_statuses(request.form),
                 user=current_user,
-                display_at=plan.parse_when(form.display_at.data, tz, what="The publication time"),
-                next_update_at=plan.parse_when(
+                display_at=parse_local(form.display_at.data, tz, what="The publication time"),
+                next_update_at=parse_local(
                     form.next_update_at.data, tz, what="The next update time"
                 ),
             )
@@ -137,8 +137,8 @@ def reschedule(public_id: str):
             lambda: schedule.reschedule(
                 update,
                 body=form.body.data,
-                display_at=plan.parse_when(form.display_at.data, tz, what="The publication time"),
-                next_update_at=plan.parse_when(
+                display_at=parse_local(form.display_at.data, tz, what="The publication time"),
+                next_update_at=parse_local(
                     form.next_update_at.data, tz, what="The next update time"
                 ),
                 user=current_user,
@@ -209,10 +209,10 @@ def new_maintenance():
                     body=form.body.data or "",
                     user=current_user,
                     components=_components(request.form.getlist("components")),
-                    scheduled_for=plan.parse_when(form.scheduled_for.data, tz, what="The start"),
-                    scheduled_until=plan.parse_when(form.scheduled_until.data, tz, what="The end"),
+                    scheduled_for=parse_local(form.scheduled_for.data, tz, what="The start"),
+                    scheduled_until=parse_local(form.scheduled_until.data, tz, what="The end"),
                     what_changes=form.what_changes.data or "",
-                    display_at=plan.parse_when(form.display_at.data, tz, what="The announcement"),
+                    display_at=parse_local(form.display_at.data, tz, what="The announcement"),
                     kind=request.form.get("kind") or None,
                 )
             )
@@ -247,7 +247,7 @@ def maintenance_action(public_id: str, action: str):
             attempt(
                 lambda: maintenance.extend(
                     found,
-                    until=plan.parse_when(
+                    until=parse_local(
                         form.scheduled_until.data, get_shop().timezone, what="The new end"
                     ),
                     body=form.body.data or "",

@@ -29,7 +29,9 @@ def test_checklist_and_postmortem_flow(app, live_server, page, owner):
     item.get_by_role("button", name="Done").click()
     expect(page.get_by_text("Checklist updated.")).to_be_visible()
 
-    page.get_by_label("Postmortem (Markdown)").fill("# What happened\n\nThe courier's hub was overloaded.")
+    page.get_by_label("Postmortem (Markdown)").fill(
+        "# What happened\n\nThe courier's hub was overloaded."
+    )
     page.get_by_role("button", name="Preview").click()
     expect(page.locator(".preview h3")).to_have_text("What happened")
     page.get_by_label("Publish anyway if checklist items are overdue (recorded)").check()
