@@ -49,7 +49,7 @@ def export_site(app: Flask, target: str | Path) -> int:
                 continue
             file = staging / prefix / path
             file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(response.get_data())
+            file.write_bytes(_live_links(app, response.get_data(), path))
             count += 1
     shutil.copytree(Path(app.static_folder), staging / "static", dirs_exist_ok=True)
     _swap(staging, target)
@@ -108,6 +108,14 @@ def _file(url: str, endpoint: str) -> str:
     if endpoint in HTML_ENDPOINTS:
         return path + ".html"
     return path if "." in path.rsplit("/", 1)[-1] else path + "/index.json"
+
+
+def _live_links(app: Flask, body: bytes, path: str) -> bytes:
+    """Point the pages' sign-up link at the live app: a static copy cannot take subscriptions."""
+    if not path.endswith(".html"):
+        return body
+    live = app.config["BASE_URL"].rstrip("/") + "/subscribe"
+    return body.replace(b'href="/subscribe"', f'href="{live}"'.encode())
 
 
 def _swap(staging: Path, target: Path) -> None:

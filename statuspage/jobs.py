@@ -73,7 +73,7 @@ def _push(now: datetime, done: Counter) -> None:
 def _fan_out(update_id: int, now: datetime) -> int:
     """Queue an update once (claimed in the ledger) for its subscribers and webhook endpoints."""
     update = db.session.get(IncidentUpdate, update_id)
-    if update is None or not claim(f"fanout:{update.public_id}", "1", now):
+    if update is None or not subscribers.claim_fanout(update, now):
         return 0
     subscribers.queue_update_mail(update, now)
     webhooks.queue_incident_event(update, now)

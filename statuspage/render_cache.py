@@ -25,6 +25,7 @@ from .models.cache import SiteVersion
 _CACHEABLE: set[str] = set()
 _TEXTUAL = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml|javascript)|image/svg)")
 _WROTE = "wrote"
+_PRIVATE = "private_write"
 
 
 @dataclass
@@ -155,9 +156,23 @@ def _note_bulk_write(state) -> None:
         state.session.info[_WROTE] = True
 
 
+def private_write(session: Session | None = None) -> None:
+    """Mark the current transaction as writing nothing the public sees (outboxes, subscribers): no bump."""
+    (session or db.session).info[_PRIVATE] = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_private(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction's mark must not carry over to the next one."""
+    session.info.pop(_PRIVATE, None)
+
+
 @event.listens_for(Session, "before_commit")
 def _bump(session: Session) -> None:
     """Bump the data version in the same transaction as the writes."""
+    if session.info.pop(_PRIVATE, False):
+        session.info.pop(_WROTE, None)
+        return
     if not (session.info.pop(_WROTE, False) or session.new or session.dirty or session.deleted):
         return
     bumped = session.execute(

@@ -57,6 +57,7 @@ def test_export_serves_pages_feeds_and_json_in_every_language(app, static_server
     assert kind == "text/html" and "Checkout is down" in page and "Not yet public." not in page
     assert "Kasa nie działa." in _get(f"{base}/pl/incidents/{opened.public_id}.html")[1]
     assert 'dir="rtl"' in _get(f"{base}/ar/index.html")[1]
+    assert 'href="http://status.test/subscribe"' in page  # sign-ups go to the live app
     kind, summary = _get(f"{base}/api/v2/summary.json")
     assert kind == "application/json" and json.loads(summary)["status"]["indicator"] == "critical"
     feed = feedparser.parse(_get(f"{base}/history.rss")[1])

@@ -129,3 +129,12 @@ class ComponentSeen(db.Model):
     )
     status: Mapped[str] = mapped_column(String(24))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Fanout(db.Model):
+    """An update that was fanned out to subscribers and webhooks (inserted once: the claim)."""
+
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("incident_update.id", ondelete="CASCADE"), primary_key=True
+    )
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)

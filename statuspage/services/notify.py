@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Incident, User, utcnow
 from ..models.plan import Notification
+from ..render_cache import private_write
 
 log = logging.getLogger("statuspage.plan")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -118,6 +119,7 @@ def claim_next(model, now: datetime, ids: list[int] | None = None, where=None):
             .values(state="sending", claimed_at=now, claimed_by=WORKER, attempts=model.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
+        private_write()  # outbox bookkeeping: the public pages stay cached
         db.session.commit()
         if claimed:
             row = db.session.get(model, row_id)
@@ -144,6 +146,7 @@ def finish(model, row, now: datetime, error: str, permanent: bool = False, **ext
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    private_write()
     db.session.commit()
     return values["state"]
 

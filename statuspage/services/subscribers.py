@@ -19,12 +19,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, exists, func, insert, literal, or_, select
+from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import Component, Incident, IncidentUpdate, User, utcnow
-from ..models.plan import JobClaim
-from ..models.subscribers import MailDelivery, Subscriber, SubscriberComponent, Suppression
+from ..models.subscribers import Fanout, MailDelivery, Subscriber, SubscriberComponent, Suppression
+from ..render_cache import private_write
 from . import ServiceError
 from .audit import record
 
@@ -74,6 +76,7 @@ def request_subscription(
 ) -> None:
     """Queue a confirmation mail for a sign-up; the same whether or not the address is known."""
     now = now or utcnow()
+    private_write()
     address = normalize_email(address)
     digest = email_hash(address)
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email_hash == digest))
@@ -115,6 +118,7 @@ def read_confirmation(token: str) -> dict:
 def confirm(token: str, now: datetime | None = None) -> Subscriber:
     """Confirm a sign-up (or new preferences) from its signed link."""
     data = read_confirmation(token)
+    private_write()
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.public_id == data["s"]))
     if subscriber is None:
         raise ServiceError(_l("This confirmation link has expired. Please subscribe again."))
@@ -141,6 +145,7 @@ def unsubscribe(token: str) -> bool:
         return False
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.public_id == public_id))
     if subscriber is not None:
+        private_write()
         remove(subscriber)
     return True
 
@@ -157,10 +162,12 @@ def remove(subscriber: Subscriber, user: User | None = None) -> None:
 def purge_unconfirmed(now: datetime) -> int:
     """Delete sign-ups whose confirmation link expired (their addresses must not linger)."""
     cutoff = now - timedelta(hours=int(current_app.config["SUBSCRIBE_CONFIRM_HOURS"]))
+    expired = (Subscriber.confirmed_at.is_(None), Subscriber.created_at < cutoff)
+    if db.session.scalar(select(Subscriber.id).where(*expired).limit(1)) is None:
+        return 0  # the usual case: no write at all
+    private_write()
     gone = db.session.execute(
-        delete(Subscriber)
-        .where(Subscriber.confirmed_at.is_(None), Subscriber.created_at < cutoff)
-        .execution_options(synchronize_session=False)
+        delete(Subscriber).where(*expired).execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     return gone
@@ -168,7 +175,7 @@ def purge_unconfirmed(now: datetime) -> int:
 
 def due_fanouts(now: datetime) -> list[int]:
     """Find the updates that became public recently and were not fanned out yet."""
-    done = exists().where(JobClaim.key == literal("fanout:") + IncidentUpdate.public_id)
+    done = exists().where(Fanout.update_id == IncidentUpdate.id)
     return list(
         db.session.scalars(
             select(IncidentUpdate.id)
@@ -182,6 +189,21 @@ def due_fanouts(now: datetime) -> list[int]:
             .order_by(IncidentUpdate.display_at, IncidentUpdate.id)
         )
     )
+
+
+def claim_fanout(update: IncidentUpdate, now: datetime) -> bool:
+    """Claim an update's fan-out for this transaction (insert-or-nothing); False when it was done."""
+    upsert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(
+        db.session.get_bind().dialect.name
+    )
+    if upsert is not None:
+        statement = upsert(Fanout).values(update_id=update.id, done_at=now)
+        return db.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
+    if db.session.get(Fanout, update.id) is not None:
+        return False
+    db.session.add(Fanout(update_id=update.id, done_at=now))
+    db.session.flush()
+    return True
 
 
 def matching_subscribers(update: IncidentUpdate) -> list[int]:

@@ -31,6 +31,7 @@ from sqlalchemy import update as sql_update
 from ..extensions import db
 from ..models import Component, IncidentUpdate, User, new_public_id, utcnow
 from ..models.subscribers import ComponentSeen, WebhookDelivery, WebhookEndpoint
+from ..render_cache import private_write
 from . import ServiceError, notify
 from .audit import record
 from .status import DESCRIPTIONS, page_status, visible_updates
@@ -237,10 +238,14 @@ def _deliver(row: WebhookDelivery, now: datetime) -> int:
     code, error = _post(endpoint, row)
     notify.finish(WebhookDelivery, row, now, error, response_code=code)
     if not error:
-        db.session.execute(
-            sql_update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id).values(failures=0)
-        )
-        db.session.commit()
+        if endpoint.failures:
+            db.session.execute(
+                sql_update(WebhookEndpoint)
+                .where(WebhookEndpoint.id == endpoint.id)
+                .values(failures=0)
+            )
+            private_write()
+            db.session.commit()
         return 1
     log.warning("webhook %s delivery %s failed: %s", endpoint.id, row.id, error)
     _count_failure(endpoint.id, error, now)
@@ -296,6 +301,7 @@ def _count_failure(endpoint_id: int, error: str, now: datetime) -> None:
             text,
         )
         log.error("webhook %s disabled after %s failures", endpoint_id, limit)
+    private_write()
     db.session.commit()
     if disabled:
         notify.deliver_due(ids=[n.id for n in queued])

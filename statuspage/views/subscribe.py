@@ -42,6 +42,8 @@ def form():
         return _form_page(), 200 if request.method == "GET" else 400
     if request.form.get("website"):  # the honeypot: people never see this field
         return _sent()
+    if not current_app.config["SMTP_HOST"]:
+        return _form_page(), 400
     if not _allowed("SUBSCRIBE_RATE_LIMIT", "ip:" + client_address()):
         return _form_page(_("Too many sign-ups. Please wait a while and try again.")), 429
     try:
