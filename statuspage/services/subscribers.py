@@ -20,8 +20,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, exists, func, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import Component, Incident, IncidentUpdate, User, utcnow
@@ -29,6 +27,7 @@ from ..models.subscribers import Fanout, MailDelivery, Subscriber, SubscriberCom
 from ..render_cache import private_write
 from . import ServiceError
 from .audit import record
+from .claims import insert_if_absent
 
 log = logging.getLogger("statuspage.subscribers")
 CONFIRM_SALT, UNSUBSCRIBE_SALT = "candor-subscribe-confirm", "candor-unsubscribe"
@@ -193,17 +192,7 @@ def due_fanouts(now: datetime) -> list[int]:
 
 def claim_fanout(update: IncidentUpdate, now: datetime) -> bool:
     """Claim an update's fan-out for this transaction (insert-or-nothing); False when it was done."""
-    upsert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(
-        db.session.get_bind().dialect.name
-    )
-    if upsert is not None:
-        statement = upsert(Fanout).values(update_id=update.id, done_at=now)
-        return db.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
-    if db.session.get(Fanout, update.id) is not None:
-        return False
-    db.session.add(Fanout(update_id=update.id, done_at=now))
-    db.session.flush()
-    return True
+    return insert_if_absent(Fanout, Fanout.update_id, update_id=update.id, done_at=now)
 
 
 def matching_subscribers(update: IncidentUpdate) -> list[int]:

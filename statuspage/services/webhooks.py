@@ -34,6 +34,7 @@ from ..models.subscribers import ComponentSeen, WebhookDelivery, WebhookEndpoint
 from ..render_cache import private_write
 from . import ServiceError, notify
 from .audit import record
+from .claims import insert_if_absent
 from .status import DESCRIPTIONS, page_status, visible_updates
 from .statuspage_json import component_object, context, incident_object, iso, public_url
 from .subscribers import FANOUT_WINDOW
@@ -181,9 +182,19 @@ def _report_change(component: Component, old: str | None, now: datetime) -> int:
         old is None
     ):  # first sight: a new component started operational; an old one is taken as it is
         new = component.created_at > now - FANOUT_WINDOW
-        old = "operational" if new else component.status
-        db.session.add(ComponentSeen(component_id=component.id, status=old, seen_at=now))
-        db.session.flush()
+        first = "operational" if new else component.status
+        if insert_if_absent(
+            ComponentSeen,
+            ComponentSeen.component_id,
+            component_id=component.id,
+            status=first,
+            seen_at=now,
+        ):
+            old = first
+        else:  # another scheduler saw it first: continue from what it recorded
+            old = db.session.scalar(
+                select(ComponentSeen.status).where(ComponentSeen.component_id == component.id)
+            )
         if old == component.status:
             return 0
     claimed = db.session.execute(
