@@ -15,7 +15,9 @@ from .helpers import component, incident
 
 def test_an_outage_yesterday_is_stored_and_counted(app, client):
     checkout = component()
-    with time_machine.travel(utcnow() - timedelta(days=1), tick=False):
+    # Anchored at 10:00 so the two hours never cross midnight, whenever the suite runs.
+    yesterday_ten = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    with time_machine.travel(yesterday_ten, tick=False):
         opened = incident(title="Card payments fail", components={checkout: "partial_outage"})
         service.post_update(
             opened,
@@ -25,7 +27,7 @@ def test_an_outage_yesterday_is_stored_and_counted(app, client):
             component_statuses={checkout: "major_outage"},
         )
         db.session.commit()
-    with time_machine.travel(utcnow() - timedelta(days=1) + timedelta(hours=2), tick=False):
+    with time_machine.travel(yesterday_ten + timedelta(hours=2), tick=False):
         service.resolve(opened, body="Fixed.", user=None)
         db.session.commit()
     rows = db.session.query(ComponentDay).all()
