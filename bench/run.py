@@ -73,7 +73,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(instance: Path, port: int) -> subprocess.Popen:
+def start_gunicorn(
+    instance: Path, port: int, app: str = "wsgi:app", probe: str = "/healthz"
+) -> subprocess.Popen:
     """Start gunicorn with 2 workers on 127.0.0.1 and wait until it answers."""
     env = dict(
         os.environ,
@@ -81,12 +83,12 @@ def start_gunicorn(instance: Path, port: int) -> subprocess.Popen:
         STATUSPAGE_SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance}/candor.db",
     )
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
             return process
         except OSError:
             time.sleep(0.1)
@@ -180,8 +182,20 @@ def measure(incidents: int) -> dict:
         shutil.rmtree(instance, ignore_errors=True)
 
 
+def hello_world() -> tuple[float, float, float]:
+    """Measure Flask's hello world under the same gunicorn and wrk: the floor of this machine."""
+    port = free_port()
+    server = start_gunicorn(Path(tempfile.gettempdir()), port, "bench.hello:app", "/")
+    try:
+        return wrk(f"http://127.0.0.1:{port}/")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
 def main() -> None:
     """Run both sizes and print the table."""
+    floor = hello_world()
     small, large = measure(100), measure(10_000)
     print(
         f"\nCandor public surfaces — gunicorn 2 workers, wrk -t2 -c32 -d{DURATION}s, same machine\n"
@@ -190,6 +204,7 @@ def main() -> None:
         f"{'surface':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs trivial':>11} {'p99 ratio':>10} {'p50 @10k/@100':>14}"
     )
     trivial = large["trivial"]
+    print(f"{'Flask hello world (ref.)':24} {floor[0]:9.0f} {floor[1]:8.2f} {floor[2]:8.2f}")
     print(
         f"{'/healthz (trivial)':24} {trivial[0]:9.0f} {trivial[1]:8.2f} {trivial[2]:8.2f} {'1.00':>11} {'1.00':>10} {large['trivial'][1] / small['trivial'][1]:14.2f}"
     )

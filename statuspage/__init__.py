@@ -32,10 +32,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _finish_config(app)
 
     db.init_app(app)
+    from . import filters, i18n, render_cache
+
+    filters.register(app)  # its per-request reset runs before anything reads the request's state
+    render_cache.register(app)  # early: it stores responses after every later hook has run
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    from . import filters, i18n
-
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
@@ -49,14 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
 
-    from . import cli, errors, render_cache, views
+    from . import cli, errors, views
     from .services import checklist, uptime  # noqa: F401  (register their incident hooks)
 
     views.register(app)
     errors.register(app)
-    filters.register(app)
     i18n.register(app)
-    render_cache.register(app)
     cli.register(app)
     return app
 

@@ -8,6 +8,7 @@ with Vary.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
+from werkzeug.wrappers import Request
 
 from .services.shop import get_shop
 
@@ -24,18 +25,20 @@ def select_locale() -> str:
     default, enabled = language_settings()
     if not has_request_context():  # jobs and the CLI write in the shop's default language
         return default
-    if request.path.startswith(_STAFF_PREFIXES):
-        g.lang, g.lang_source = "en", "staff"
-        return g.lang
-    asked = request.args.get("lang")
-    if asked in enabled:
-        g.lang, g.lang_source = asked, "url"
-    elif request.cookies.get(COOKIE) in enabled:
-        g.lang, g.lang_source = request.cookies[COOKIE], "cookie"
-    else:
-        best = request.accept_languages.best_match(enabled)
-        g.lang, g.lang_source = best or default, "header"
+    g.lang, g.lang_source = choose_language(request, default, enabled)
     return g.lang
+
+
+def choose_language(asking: Request, default: str, enabled: list[str]) -> tuple[str, str]:
+    """Return the language for a request and where it came from (url, cookie, header or staff)."""
+    if asking.path.startswith(_STAFF_PREFIXES):
+        return "en", "staff"
+    asked = asking.args.get("lang")
+    if asked in enabled:
+        return asked, "url"
+    if asking.cookies.get(COOKIE) in enabled:
+        return asking.cookies[COOKIE], "cookie"
+    return asking.accept_languages.best_match(enabled) or default, "header"
 
 
 def language_settings() -> tuple[str, list[str]]:

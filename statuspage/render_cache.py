@@ -3,6 +3,12 @@
 An entry is reused while the data version is unchanged (every commit that writes bumps it) and until the
 next scheduled update falls due. Each process re-reads the version at most every VERSION_CHECK_SECONDS,
 so a published update shows on every surface, in every process, within about that long.
+
+Repeat readers are answered by `Replay`, a WSGI layer in front of Flask, from the stored bytes and the
+headers the response finally had (security headers, Vary, CORS) — without entering Flask at all, which
+makes a cached page cheaper than the app's most trivial route. It answers only while this process checked
+the version within the interval; otherwise the request goes through Flask, which checks it and serves or
+renders as before. Either way a reader gets the same bytes.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from datetime import datetime
 from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Request
 
 from .extensions import db
+from .i18n import choose_language, select_locale
 from .models import utcnow
 from .models.cache import SiteVersion
 
@@ -46,8 +54,13 @@ def cacheable(view: Callable) -> Callable:
 
 
 def register(app: Flask) -> None:
-    """Serve marked views from the per-process cache and fill it."""
-    app.extensions["render_cache"] = {"entries": {}, "version": None, "checked": 0.0}
+    """Serve marked views from the per-process cache and fill it.
+
+    Call before any other after_request hook is registered: hooks run in reverse order, so the entry is
+    stored last, with every header the other hooks add.
+    """
+    state = app.extensions["render_cache"] = {"entries": {}, "version": None, "checked": 0.0}
+    app.wsgi_app = Replay(app.wsgi_app, state, app.config)
 
     @app.before_request
     def serve_from_cache():
@@ -55,14 +68,10 @@ def register(app: Flask) -> None:
             return None
         # Read before rendering: a write during the render makes the stored entry stale at once.
         g.render_version = current_version()
-        entry = _state()["entries"].get(_key())
-        if (
-            entry
-            and entry.version == g.render_version
-            and (entry.valid_until is None or utcnow() < entry.valid_until)
-        ):
+        entry = _fresh(_state()["entries"].get(_key(request, select_locale())), g.render_version)
+        if entry:
             g.from_cache = True
-            return _replay(entry)
+            return _replay(entry, request)
         return None
 
     @app.after_request
@@ -79,10 +88,51 @@ def register(app: Flask) -> None:
             if len(entries) > current_app.config["RENDER_CACHE_ENTRIES"]:
                 entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
             body = response.get_data()
-            entries[_key()] = _Entry(
+            entries[_key(request, select_locale())] = _Entry(
                 g.render_version, g.get("next_change"), 200, headers, body, _gzip(response, body)
             )
         return response
+
+
+class Replay:
+    """WSGI layer answering repeat readers from the cache before Flask is entered."""
+
+    def __init__(self, wsgi_app: Callable, state: dict, config: dict) -> None:
+        self.wsgi_app, self.state, self.config = wsgi_app, state, config
+
+    def __call__(self, environ: dict, start_response: Callable):
+        entry = self._entry(environ) if environ["REQUEST_METHOD"] in ("GET", "HEAD") else None
+        if entry is None:
+            return self.wsgi_app(environ, start_response)
+        return _replay(entry, Request(environ))(environ, start_response)
+
+    def _entry(self, environ: dict) -> _Entry | None:
+        """Return the stored response for this request, or None when Flask must answer it."""
+        state = self.state
+        languages = state.get("languages")
+        if (
+            not state["entries"]
+            or languages is None
+            or languages[0] != state["version"]
+            or time.monotonic() - state["checked"] > self.config["VERSION_CHECK_SECONDS"]
+        ):
+            return None
+        asking = Request(environ)
+        lang, source = choose_language(asking, languages[1], languages[2])
+        if source == "url":  # Flask remembers an explicit choice in a cookie
+            return None
+        return _fresh(state["entries"].get(_key(asking, lang)), state["version"])
+
+
+def _fresh(entry: _Entry | None, version: int) -> _Entry | None:
+    """Return the entry if it still shows the current data."""
+    if (
+        entry
+        and entry.version == version
+        and (entry.valid_until is None or utcnow() < entry.valid_until)
+    ):
+        return entry
+    return None
 
 
 def _gzip(response: Response, body: bytes) -> bytes | None:
@@ -92,19 +142,17 @@ def _gzip(response: Response, body: bytes) -> bytes | None:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _replay(entry: _Entry) -> Response:
+def _replay(entry: _Entry, asking: Request) -> Response:
     """Answer from a stored entry: gzip when the client accepts it, 304 when it already has it."""
     response = Response(entry.body, status=entry.status, headers=entry.headers)
     response.vary.add("Accept-Encoding")
-    if entry.gzipped is not None and "gzip" in request.accept_encodings:
+    if entry.gzipped is not None and "gzip" in asking.accept_encodings:
         response.set_data(entry.gzipped)
         response.content_encoding = "gzip"
         etag, weak = response.get_etag()
-        if etag:
-            response.set_etag(
-                etag + "-gz", weak=weak
-            )  # a different representation, a different tag
-    return response.make_conditional(request)
+        if etag:  # a different representation, a different tag
+            response.set_etag(etag + "-gz", weak=weak)
+    return response.make_conditional(asking)
 
 
 def current_version() -> int:
@@ -131,11 +179,9 @@ def _applies() -> bool:
     return request.method in ("GET", "HEAD") and getattr(view, "_render_cached", False)
 
 
-def _key() -> tuple:
-    """Cache key: the URL and the reader's language."""
-    from .i18n import select_locale
-
-    return (request.full_path, select_locale())
+def _key(asking: Request, lang: str) -> tuple:
+    """Cache key: the scheme, the URL and the reader's language."""
+    return (asking.scheme, asking.full_path, lang)
 
 
 def _state() -> dict:

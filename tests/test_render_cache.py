@@ -73,3 +73,35 @@ def test_repeat_readers_get_a_gzip_copy_compressed_once(app, client):
         "/", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+def test_repeat_readers_are_answered_before_flask_with_the_same_response(app, client):
+    import gzip
+
+    from flask import request_started
+
+    app.config["VERSION_CHECK_SECONDS"] = 60
+    incident(title="Checkout is down")
+    entered = []
+
+    def note(sender, **extra):
+        entered.append(1)
+
+    request_started.connect(note, app)
+    first = client.get("/", headers={"Accept-Encoding": "gzip"})
+    again = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert len(entered) == 1  # the repeat never reached Flask
+    assert gzip.decompress(again.get_data()) == first.get_data()
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert again.headers[header] == first.headers[header]
+    assert {"Accept-Encoding", "Accept-Language", "Cookie"} <= set(
+        again.headers["Vary"].split(", ")
+    )
+    assert client.head("/").get_data() == b"" and len(entered) == 1
+    assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    client.get("/?lang=en")  # an explicit choice is remembered in a cookie: Flask answers it
+    client.post("/subscribe", data={})  # writes are never replayed
+    assert len(entered) == 3
+    app.config["VERSION_CHECK_SECONDS"] = 0  # the version check is due: Flask answers
+    client.get("/")
+    assert len(entered) == 4
