@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup dev-setup catalogs lint pytest chromium bench clean
+.PHONY: run test setup dev-setup catalogs lint pytest test-tools bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,11 @@ setup: $(VENV)/.installed catalogs
 
 dev-setup: $(VENV)/.dev-installed
 
-## Browser tests use Debian's Chromium (Playwright's own browser download does not work here).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+## Browser tests use Debian's Chromium (Playwright's own browser download does not work here);
+## the static export is served by Debian's nginx with the README's configuration.
+test-tools:
+	@command -v chromium >/dev/null 2>&1 && test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light >/dev/null; }
 
 ## The scheduler (reminders, maintenance windows, deadlines) runs beside the web server and stops with it.
 run: setup
@@ -50,7 +51,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-pytest: dev-setup catalogs chromium node_modules/axe-core/axe.min.js
+pytest: dev-setup catalogs test-tools node_modules/axe-core/axe.min.js
 	$(BIN)/pytest
 
 test: lint pytest

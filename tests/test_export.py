@@ -1,11 +1,15 @@
-"""The static fallback: the exported site, served by a real static web server, is the public site."""
+"""The static fallback: the exported site, served by nginx with the README's block, is the public site."""
 
-import functools
-import http.server
 import json
-import threading
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -18,18 +22,50 @@ from statuspage.services.shop import saved_shop
 
 from .helpers import component, incident
 
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_block() -> str:
+    """Return the nginx block the README documents."""
+    return re.search(r"```nginx\n(.*?)```", README.read_text(), re.S).group(1)
+
 
 @pytest.fixture
 def static_server(tmp_path):
-    """Serve tmp_path/site with Python's static file server on 127.0.0.1."""
+    """Serve tmp_path/site with nginx (installed by `make test`) on 127.0.0.1, configured as documented."""
+    if not Path(NGINX).exists():
+        pytest.skip("nginx is not installed (make test installs it)")
     site = tmp_path / "site"
     site.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield site, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    block = _readme_block().replace("listen 80;", f"listen 127.0.0.1:{port};")
+    block = block.replace("root /srv/candor-export;", f"root {site};")
+    temp = " ".join(
+        f"{kind}_temp_path {tmp_path}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (tmp_path / "nginx.conf").write_text(
+        f"master_process off; daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        "events { worker_connections 64; }\n"
+        f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
+        f"{block}}}\n"
+    )
+    server = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base, timeout=1)
+        except urllib.error.HTTPError as answer:
+            answer.close()
+            break  # answering (404: nothing exported yet)
+        except OSError:
+            time.sleep(0.05)
+    yield site, base
+    server.terminate()
+    server.wait(timeout=10)
 
 
 def _get(url):
@@ -64,6 +100,17 @@ def test_export_serves_pages_feeds_and_json_in_every_language(app, static_server
     assert not feed.bozo and "Checkout is down" in feed.entries[0].title
     assert _get(f"{base}/badge.svg")[0] == "image/svg+xml"
     assert _get(f"{base}/static/style.css")[0] == "text/css"
+    assert _get(f"{base}/maintenance.ics")[0] == "text/calendar"
+    # The live site's URLs work as they are: clean paths, ?lang= and ?page=.
+    assert "Checkout is down" in _get(f"{base}/")[1]
+    assert "Kasa nie działa." in _get(f"{base}/incidents/{opened.public_id}?lang=pl")[1]
+    assert _get(f"{base}/history?page=1")[0] == "text/html"
+    assert "Checkout is down" in _get(f"{base}/?lang=xx")[1]  # unknown language: the default one
+    (site.parent / "secret.html").write_text("outside the export")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _get(f"{base}/secret?lang=..")  # a query never reaches outside the export
+    assert refused.value.code == 404
+    refused.value.close()
 
 
 def test_export_command_and_visibility_once_due(app, runner, tmp_path):
