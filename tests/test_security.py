@@ -73,7 +73,19 @@ def test_csrf_is_required_on_forms(tmp_path, monkeypatch):
         db.engine.dispose()
 
 
-JUNK = ["", "0", "-1", "%00", "' OR 1=1 --", "../../etc/passwd", "x" * 5000, "ä😀", "<script>"]
+JUNK = [
+    "",
+    "0",
+    "-1",
+    "9" * 30,
+    "9223372036854775807",
+    "%00",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "x" * 5000,
+    "ä😀",
+    "<script>",
+]
 
 
 def _routes(app):

@@ -136,8 +136,8 @@ def create_incident(data: dict, user: User) -> Incident:
 def _from_playbook(data: dict, user: User) -> Incident:
     """Compose the first update from a playbook in every enabled language and publish it."""
     # The admin's compose flow and transparency check; `publish_anyway` publishes despite failing
-    # checks (the audit log records it). Body, translations, draft and display_at are for plain ones.
-    for name in ("body", "translations", "draft", "display_at"):
+    # checks (the audit log records it). Body, translations and draft are for plain ones.
+    for name in ("body", "translations", "draft"):
         if data.get(name) is not None:
             raise BadInput(f"“{name}” cannot be combined with “playbook”.")
     playbook = get_playbook(data.get("playbook"))
@@ -150,9 +150,10 @@ def _from_playbook(data: dict, user: User) -> Incident:
     stage = data.get("status") or playbook.stages[0]
     if stage not in playbook.stages or stage in playbook.final_stages:
         raise ServiceError(f"“{stage}” is not an opening stage of the {playbook.kind} playbook.")
-    next_update_at = parse_time(data.get("next_update_at"), "next_update_at")
+    display_at = parse_time(data.get("display_at"), "display_at")
+    next_update_at = parse_time(data.get("next_update_at"), "next_update_at", after=display_at)
     if next_update_at is None and playbook.cadence.get(stage):
-        next_update_at = utcnow() + timedelta(minutes=playbook.cadence[stage])
+        next_update_at = (display_at or utcnow()) + timedelta(minutes=playbook.cadence[stage])
     step = composer.ComposeStep(
         title=data.get("title") or playbook.in_lang(playbook.title, shop.default_language),
         impact=data.get("impact") or playbook.impact,
@@ -163,6 +164,7 @@ def _from_playbook(data: dict, user: User) -> Incident:
         next_update_raw=iso(next_update_at) or "",
         publish_anyway=bool(data.get("publish_anyway")),
         public_id=new_public_id(),
+        display_at_raw=iso(display_at) or "",
     )
     composer.fill_sections(step, playbook, shop, public_url(f"/incidents/{step.public_id}"))
     if step.errors:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
+from ..extensions import db
 from ..models import Incident, Shop, utcnow
 from . import ServiceError, incidents
 from .audit import record
@@ -145,6 +148,14 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+class AlreadyPublished(ServiceError):
+    """The composed incident exists already: show it instead of publishing it twice."""
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__("This incident was published already.")
+        self.incident = incident
+
+
 @dataclass
 class ComposeStep:
     """One pass of the compose form: what the agent entered, the messages, and what the check says."""
@@ -158,6 +169,8 @@ class ComposeStep:
     next_update_raw: str
     publish_anyway: bool
     public_id: str
+    started_at: datetime | None = None  # the incident's start; None: a new incident, starting now
+    display_at_raw: str = ""  # "publish at" in the shop's timezone; empty: now
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
@@ -181,7 +194,7 @@ def fill_sections(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) 
     facts = Facts(
         title=step.title,
         components=[c.name for c in step.component_statuses],
-        started_at=utcnow(),
+        started_at=step.started_at or utcnow(),
         next_update_at=None if step.final else next_update_at,
         link=link,
     )
@@ -203,14 +216,21 @@ def review(step: ComposeStep, playbook: Playbook) -> None:
 def publish(
     step: ComposeStep, playbook: Playbook, incident: Incident | None, shop: Shop, user
 ) -> Incident:
-    """Publish the composed messages as a new incident or as the incident's next update."""
+    """Publish the composed messages as a new incident or as the incident's next update, now or later."""
     if not step.sections:
         raise ServiceError("Compose the messages first.")
+    if incident is None:
+        existing = db.session.scalar(select(Incident).where(Incident.public_id == step.public_id))
+        if existing is not None:  # the form was sent twice (double click, Back then Publish)
+            raise AlreadyPublished(existing)
+    display_at = parse_local(step.display_at_raw, shop.timezone, what="The publication time")
     next_update_at = None
     if not step.final:
         next_update_at = parse_local(
             step.next_update_raw, shop.timezone, what="The next update time"
         )
+        if display_at and next_update_at and next_update_at <= display_at:
+            raise ServiceError("The next update must be promised for after the publication time.")
     review(step, playbook)
     failing = {
         lang: [f.message for f in findings if not f.ok] for lang, findings in step.findings.items()
@@ -226,15 +246,16 @@ def publish(
         incident = incidents.open_incident(
             title=step.title, impact=step.impact, status=step.stage, body=body, user=user,
             component_statuses=step.component_statuses, kind=playbook.kind, variables=step.raw,
-            translations=texts, next_update_at=next_update_at,
+            translations=texts, next_update_at=next_update_at, display_at=display_at,
         )  # fmt: skip
         incident.public_id = step.public_id  # reserved when composing, so {{ link }} is right
     elif step.final:
-        incidents.resolve(incident, body=body, user=user, translations=texts)
+        incidents.resolve(incident, body=body, user=user, translations=texts, display_at=display_at)
     else:
         incidents.post_update(
             incident, status=step.stage, body=body, user=user, translations=texts,
             component_statuses=step.component_statuses, next_update_at=next_update_at,
+            display_at=display_at,
         )  # fmt: skip
     incident.variables = {**(incident.variables or {}), **step.raw}
     if failing:

@@ -14,3 +14,16 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_v1.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(subscribe.bp)
+
+
+def page_number() -> int:
+    """Return ?page= as a number (1 when absent or not a number).
+
+    A page beyond any archive is 404 before it reaches the database, where a huge number would overflow.
+    """
+    from flask import abort, request
+
+    number = request.args.get("page", 1, type=int)
+    if not 1 <= number <= 1_000_000:
+        abort(404)
+    return number

@@ -73,6 +73,10 @@ def _compose_page(playbook, incident: Incident | None):
         try:
             published = composer.publish(step, playbook, incident, shop, current_user)
             db.session.commit()
+        except composer.AlreadyPublished as twice:
+            db.session.rollback()
+            flash(f"{twice} Here it is.", "info")
+            return redirect(url_for(".incident", public_id=twice.incident.public_id))
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -126,6 +130,8 @@ def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeSte
         next_update_raw=form.get("next_update_at") or to_local_input(default_next, shop.timezone),
         publish_anyway=bool(form.get("publish_anyway")),
         public_id=incident.public_id if incident else _reserved_id(form.get("public_id")),
+        started_at=incident.started_at if incident else None,
+        display_at_raw=form.get("display_at", ""),
         sections=sections,
     )
     try:

@@ -15,6 +15,7 @@ from ..services import ServiceError
 from ..services import components as service
 from ..services.shop import FIELDS, get_shop, update_settings
 from ..services.users import create_user
+from . import page_number
 from .admin import attempt, bp, owner_required, submitted
 
 
@@ -150,6 +151,7 @@ def audit():
     page = db.paginate(
         select(AuditEntry).options(selectinload(AuditEntry.user)).order_by(AuditEntry.id.desc()),
         per_page=50,
+        page=page_number(),
         error_out=False,
     )
     return render_template("admin/audit.html", page=page)

@@ -18,6 +18,7 @@ from ..services.status import (
     visible_incidents,
     visible_updates,
 )
+from . import page_number
 from .caching import public_response
 
 bp = Blueprint("public", __name__)
@@ -68,6 +69,7 @@ def history():
     page = db.paginate(
         visible_incidents(now).order_by(Incident.started_at.desc(), Incident.id.desc()),
         per_page=current_app.config["HISTORY_PAGE_SIZE"],
+        page=page_number(),
         error_out=False,
         count=True,
     )
