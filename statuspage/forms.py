@@ -48,6 +48,9 @@ class IncidentForm(FlaskForm):
     draft = BooleanField("Save as draft (not public yet)")
 
 
+RESOLVE_ANYWAY = "Resolve even though checklist items for during the crisis are still open"
+
+
 class UpdateForm(FlaskForm):
     """Post an update on an open incident."""
 
@@ -55,6 +58,7 @@ class UpdateForm(FlaskForm):
     body = TextAreaField("Update (Markdown)", validators=[DataRequired()])
     display_at = StringField("Publish at", validators=[Optional(), Length(max=40)])
     next_update_at = StringField("Next update by", validators=[Optional(), Length(max=40)])
+    confirm_open_items = BooleanField(RESOLVE_ANYWAY + " (when the status is Resolved)")
 
 
 class ResolveForm(FlaskForm):
@@ -62,9 +66,7 @@ class ResolveForm(FlaskForm):
 
     body = TextAreaField("Closing message (Markdown)", validators=[DataRequired()])
     keep_components = BooleanField("Leave component statuses as they are")
-    confirm_open_items = BooleanField(
-        "Resolve even though checklist items for during the crisis are still open"
-    )
+    confirm_open_items = BooleanField(RESOLVE_ANYWAY)
 
 
 class ReopenForm(FlaskForm):

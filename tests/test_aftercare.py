@@ -9,6 +9,7 @@ from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.services import checklist, postmortem, trust_report
 from statuspage.services import incidents as service
+from statuspage.services.shop import saved_shop
 
 from .helpers import incident
 
@@ -23,7 +24,7 @@ def test_playbook_checklist_is_attached_with_due_times(app):
     assert len(items) >= 5 and {e.category for e in items} >= {"own_it", "make_it_right"}
     later = [e for e in items if e.after == "resolved"]
     assert later and all(e.due_at is None for e in later)  # not known until resolution
-    service.resolve(opened, body="Delivered.", user=None)
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
     db.session.commit()
     assert all(e.due_at == opened.resolved_at + timedelta(hours=e.hours) for e in later)
 
@@ -66,13 +67,18 @@ def test_public_page_shows_what_we_do_to_make_it_right_after_resolution(client):
     assert "make it right" not in client.get(f"/incidents/{opened.public_id}").get_data(
         as_text=True
     )
-    service.resolve(opened, body="Delivered.", user=None)
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
     db.session.commit()
     page = client.get(f"/incidents/{opened.public_id}").get_data(as_text=True)
     assert "What we are doing to make it right" in page
     assert public[0].text_in("en") in page and "done" in page and "planned" in page
+    unoffered = client.get(f"/incidents/{opened.public_id}?lang=pl").get_data(as_text=True)
+    assert public[0].text_in("pl") not in unoffered  # Polish only once the shop enables it
+    saved_shop().languages = "en,pl"
+    db.session.commit()
     polish = client.get(f"/incidents/{opened.public_id}?lang=pl").get_data(as_text=True)
-    assert public[0].text_in("pl") not in polish or True  # Polish only once the shop enables it
+    assert '<html lang="pl"' in polish and "Co robimy, żeby to naprawić" in polish
+    assert public[0].text_in("pl") in polish and public[0].text_in("en") not in polish
 
 
 def test_postmortem_prefill_publish_and_edit(app, client, owner):
@@ -80,7 +86,7 @@ def test_postmortem_prefill_publish_and_edit(app, client, owner):
     service.post_update(
         opened, status="identified", body="Courier overloaded.\nMore text.", user=None
     )
-    service.resolve(opened, body="Delivered.", user=None)
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
     db.session.commit()
     draft = postmortem.prefill(opened)
     assert (
@@ -137,7 +143,7 @@ def test_trust_report_figures_and_csv(app):
         )
         db.session.commit()
     with time_machine.travel(start + timedelta(hours=5), tick=False):  # three hours late
-        service.resolve(opened, body="late", user=None)
+        service.resolve(opened, body="late", user=None, confirm_open_items=True)
         db.session.commit()
     row = trust_report.report()[0]
     # The opening update may carry the playbook's default promise (kept: the next update came at once).
@@ -181,3 +187,146 @@ def test_admin_aftercare_pages(client, auth):
     assert "Promises kept" in client.get("/admin/report").get_data(as_text=True)
     csv = client.get("/admin/report.csv?since=junk")
     assert csv.mimetype == "text/csv" and "Parcels are late" in csv.get_data(as_text=True)
+
+
+def _csrf_login(app, client):
+    """Turn CSRF protection on, as in production, and log in through the real form."""
+    import re
+
+    from .conftest import PASSWORD
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    token = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+    page = client.get("/login").get_data(as_text=True)
+    data = {"email": "owner@shop.test", "password": PASSWORD, "csrf_token": token.search(page)[1]}
+    assert client.post("/login", data=data).status_code == 302
+    return lambda path: token.search(client.get(path).get_data(as_text=True))[1]
+
+
+def test_a_long_draft_previews_from_the_post_without_a_redirect(app, client, owner):
+    opened = _delivery_delay()
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
+    db.session.commit()
+    token_from = _csrf_login(app, client)
+    path = f"/admin/incidents/{opened.public_id}/aftercare"
+    body = "# What happened\n\n" + "The courier's hub was overloaded. " * 300  # > 8 KB
+    body += "\n\n<script>alert('x')</script>\n\n**Ends here.**"
+    assert len(body.encode()) > 8 * 1024
+    sent = {"action": "preview", "body": body}
+    refused = client.post(f"/admin/incidents/{opened.public_id}/postmortem", data=sent)
+    assert refused.status_code == 400  # no token, no preview
+    sent["csrf_token"] = token_from(path)
+    response = client.post(f"/admin/incidents/{opened.public_id}/postmortem", data=sent)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Location" not in response.headers
+    preview = page.split('class="card preview">')[1]
+    assert "<strong>Ends here.</strong>" in preview and "<script>" not in preview
+    assert "&lt;script&gt;alert" in page  # the editor keeps the text as typed, escaped
+    assert "<script>alert" not in page
+    assert postmortem.get(opened) is None  # previewing saves nothing
+
+
+def test_an_over_long_draft_is_refused_in_the_preview_but_kept_in_the_editor(client, auth):
+    opened = _delivery_delay()
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
+    db.session.commit()
+    auth.login()
+    body = "x" * 100_001 + "TAIL"
+    response = client.post(
+        f"/admin/incidents/{opened.public_id}/postmortem", data={"action": "preview", "body": body}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "too long" in page
+    assert "TAIL</textarea>" in page and 'class="card preview"' not in page
+
+
+def test_items_due_after_resolution_wait_in_their_own_group_until_then(client, auth):
+    opened = _delivery_delay()
+    auth.login()
+    path = f"/admin/incidents/{opened.public_id}/aftercare"
+    now, later = checklist.grouped(opened)
+    assert later and {e.after for e in later} == {"resolved"}
+    assert {e.after for e in now} == {"opened"}
+    compensate = next(e for e in later if e.key == "compensate")
+    page = client.get(path).get_data(as_text=True)
+    main, folded = page.split('id="after-resolution"')
+    assert compensate.text_in("en") not in main and compensate.text_in("en") in folded
+    assert "After resolution: " in folded and "Due 48 h after resolution" in folded
+    with time_machine.travel(utcnow() + timedelta(days=60), tick=False):
+        waiting = set(later)
+        assert not waiting & set(checklist.overdue_items(opened))
+        assert not waiting & set(checklist.open_now_items(opened))
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
+    db.session.commit()
+    assert checklist.grouped(opened)[1] == []
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="after-resolution"' not in page and compensate.text_in("en") in page
+    assert "Due 48 h after resolution" not in page  # it has a real due time now
+    service.reopen(opened, status="investigating", body="Not over yet.", user=None)
+    db.session.commit()
+    assert compensate in checklist.grouped(opened)[1]  # waits again for the next resolution
+
+
+def test_trust_report_until_includes_its_day_in_the_shops_timezone(client, auth):
+    from datetime import UTC, datetime
+
+    saved_shop().timezone = "Europe/Berlin"
+    db.session.commit()
+    late_evening = datetime(2026, 3, 10, 22, 30, tzinfo=UTC)  # 23:30 on 10 March in Berlin
+    with time_machine.travel(late_evening, tick=False):
+        _delivery_delay()
+    with time_machine.travel(late_evening + timedelta(hours=1), tick=False):
+        auth.login()
+        for since, until, rows in (
+            ("2026-03-10", "2026-03-10", 1),  # one day, that day included
+            ("", "2026-03-10", 1),
+            ("2026-03-11", "2026-03-11", 0),  # 22:30 UTC is still the 10th in Berlin
+            ("2026-03-09", "2026-03-09", 0),
+        ):
+            csv = client.get(f"/admin/report.csv?since={since}&until={until}")
+            assert csv.get_data(as_text=True).count("Parcels are late") == rows, (since, until)
+        page = client.get("/admin/report?since=2026-03-10&until=2026-03-10")
+        assert "Parcels are late" in page.get_data(as_text=True)
+
+
+def test_report_days_are_local_days_even_when_the_clocks_change():
+    from datetime import datetime
+
+    # 29 March 2026: Berlin moves from UTC+1 to UTC+2, so that day lasts 23 hours.
+    assert trust_report.day_start("2026-03-29", "Europe/Berlin") == datetime(2026, 3, 28, 23)
+    until = trust_report.day_start("2026-03-29", "Europe/Berlin", following=True)
+    assert until == datetime(2026, 3, 29, 22)
+    assert trust_report.day_start("", "Europe/Berlin") is None
+
+
+def test_postmortem_announcement_in_the_readers_language(client, owner):
+    shop = saved_shop()
+    shop.languages = "en,pl"
+    db.session.commit()
+    opened = _delivery_delay()
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
+    postmortem.save(opened, "# What happened\n\nThe hub was overloaded.", user=owner)
+    db.session.commit()
+    postmortem.publish(opened, "http://status.test/x", user=owner, confirm=True)
+    db.session.commit()
+    announced = opened.updates[0]
+    assert set(announced.translations) == {"pl"}
+    polish = client.get(f"/incidents/{opened.public_id}?lang=pl").get_data(as_text=True)
+    assert "Opublikowaliśmy analizę po incydencie" in polish and "Przeczytaj" in polish
+    assert "We have published a postmortem" not in polish
+    english = client.get(f"/incidents/{opened.public_id}?lang=en").get_data(as_text=True)
+    assert "We have published a postmortem" in english and "Opublikowaliśmy" not in english
+
+
+def test_postmortem_announcement_follows_the_shops_default_language(app):
+    from flask_babel import get_locale
+
+    shop = saved_shop()
+    shop.default_language, shop.languages = "pl", "pl,en,ar"
+    db.session.commit()
+    with app.test_request_context("/admin/"):  # the admin itself stays in English
+        body, translations = postmortem.announcement("http://status.test/x")
+        assert str(get_locale()) == "en"
+    assert body.startswith("Opublikowaliśmy") and "(http://status.test/x#postmortem)." in body
+    assert set(translations) == {"en", "ar"} and translations["en"].startswith("We have published")
+    assert "نشرنا" in translations["ar"]

@@ -28,7 +28,7 @@ def _later(hours=4):
 
 def test_playbook_list_and_compose_form_show_guidance_and_deadlines(client, auth):
     auth.login()
-    assert "Customer data breach" in client.get("/admin/playbooks").get_data(as_text=True) or True
+    assert "Customer data breach" in client.get("/admin/playbooks").get_data(as_text=True)
     page = client.get("/admin/playbooks/data-breach/open").get_data(as_text=True)
     assert "GDPR Art. 33" in page and "within 72 h" in page
     assert "Guidance" in page and 'name="var-dpo_contact"' in page and 'type="email"' in page
@@ -92,6 +92,69 @@ def test_failing_check_needs_confirmation_which_is_audited(client, auth):
     assert forced.status_code == 302
     entry = db.session.query(AuditEntry).filter_by(action="incident.publish_despite_check").one()
     assert any("unforeseen" in message for message in entry.after["en"])
+
+
+def _publish_breach(client, **extra) -> str:
+    """Compose and publish a data-breach incident; return the compose page's public id."""
+    data = {
+        "stage": "investigating",
+        "next_update_at": _later(),
+        "langs": ["en"],
+        **BREACH,
+        **extra,
+    }
+    page = client.post(
+        "/admin/playbooks/data-breach/open", data={**data, "action": "compose"}
+    ).get_data(as_text=True)
+    public_id = page.split('name="public_id" value="')[1][:12]
+    form = {**data, **_textareas(page), "public_id": public_id, "action": "publish"}
+    first = client.post("/admin/playbooks/data-breach/open", data=form)
+    assert first.status_code == 302, first.get_data(as_text=True)[:2000]
+    return public_id, form
+
+
+def test_publishing_twice_shows_the_incident_once(client, auth):
+    _shop("en")
+    auth.login()
+    public_id, form = _publish_breach(client)
+    again = client.post("/admin/playbooks/data-breach/open", data=form)  # double click, or Back
+    assert again.status_code == 302 and again.location.endswith(f"/admin/incidents/{public_id}")
+    assert db.session.query(Incident).count() == 1
+
+
+def test_publish_at_a_chosen_time_queues_the_first_message(client, auth):
+    _shop("en")
+    auth.login()
+    public_id, _ = _publish_breach(client, display_at=_later(1), next_update_at=_later(3))
+    incident = db.session.query(Incident).one()
+    assert incident.updates[0].display_at > utcnow() + timedelta(minutes=50)
+    assert client.get(f"/incidents/{public_id}").status_code == 404  # not public before its time
+    refused = client.post(
+        "/admin/playbooks/data-breach/open",
+        data={**BREACH, "stage": "investigating", "langs": ["en"], "action": "publish",
+              "sec-en-what_happened": "x", "display_at": _later(3), "next_update_at": _later(2)},
+    )  # fmt: skip
+    assert "after the publication time" in refused.get_data(as_text=True)
+
+
+def test_a_follow_up_message_names_the_day_the_incident_began(client, auth):
+    _shop("en")
+    auth.login()
+    public_id, _ = _publish_breach(client)
+    incident = db.session.query(Incident).one()
+    incident.started_at = utcnow().replace(hour=9, minute=15) - timedelta(days=3)
+    db.session.commit()
+    page = client.post(
+        f"/admin/incidents/{public_id}/compose",
+        data={
+            "stage": "resolved",
+            "langs": ["en"],
+            "action": "compose",
+            "var-cause": "a leaked key",
+        },
+    ).get_data(as_text=True)
+    began = incident.started_at
+    assert f"{began.day} {began:%B} {began.year}" in page or f"{began:%B} {began.day}" in page
 
 
 def test_past_next_update_time_is_refused(client, auth):

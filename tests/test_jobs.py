@@ -304,3 +304,28 @@ def test_follow_ups_are_reminded_once_when_due(clock, hook, owner):
     due = [e for e in entries[1:] if e.due_at and e.due_at <= utcnow()]
     assert hook.events().count("follow_up.due") == len(due) > 0
     assert all(e.reminded_at for e in due) and entries[0].reminded_at is None
+
+
+def test_feedback_follow_up_is_reminded_once_7_days_after_a_delivery_delay(clock, hook):
+    from statuspage.services import checklist
+
+    opened = incident(title="Parcels are late", kind="delivery-delay", impact="minor")
+    clock(hours=6)
+    service.resolve(opened, body="All parcels delivered.", user=None, confirm_open_items=True)
+    db.session.commit()
+    feedback = next(e for e in checklist.entries(opened) if e.key == "ask_feedback")
+    assert feedback.due_at == at(6 * 60) + timedelta(days=7)  # the playbook: 168 h after resolution
+    asked = feedback.text_in("en")
+
+    def reminders():
+        return [m for m in hook.accepted if m["event"] == "follow_up.due" and asked in m["text"]]
+
+    clock(days=7, hours=6, minutes=-1)  # a minute early: only the earlier follow-ups
+    jobs.tick()
+    assert hook.events().count("follow_up.due") > 0 and reminders() == []
+    for minutes in (0, 1, 60 * 24):
+        clock(days=7, hours=6, minutes=minutes)
+        jobs.tick()
+    assert len(reminders()) == 1 and opened.title in reminders()[0]["text"]
+    db.session.refresh(feedback)
+    assert feedback.reminded_at == at(7 * 24 * 60 + 6 * 60) and feedback.state == "open"

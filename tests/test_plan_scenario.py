@@ -40,7 +40,7 @@ def test_agent_plans_forgets_and_is_reminded_once_each_time(app, client, auth, t
             "body": "Parcels are late.", f"component-{checkout.public_id}": "degraded_performance",
         })  # fmt: skip
         late = db.session.query(Incident).filter_by(title="Parcels arrive late").one()
-        planned = f"/admin/incidents/{late.public_id}/updates/planned"
+        planned = f"/admin/incidents/{late.public_id}/updates"
         client.post(planned, data={"status": "identified", "body": "The courier is overloaded.",
                                    "next_update_at": "2026-03-10T15:00"})  # fmt: skip
         client.post(planned, data={"status": "monitoring", "body": "Parcels move again.",

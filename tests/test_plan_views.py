@@ -36,7 +36,7 @@ def at(minutes: int) -> datetime:
 def test_post_now_with_a_promise_in_shop_time_then_schedule_one(client, auth, clock):
     opened = incident(next_update_at=at(30))
     auth.login()
-    url = f"/admin/incidents/{opened.public_id}/updates/planned"
+    url = f"/admin/incidents/{opened.public_id}/updates"
     page = client.post(
         url,
         data={"status": "identified", "body": "Found it.", "next_update_at": "2026-03-10T15:00"},
@@ -72,7 +72,7 @@ def test_bad_times_are_refused_clearly_and_change_nothing(client, auth, clock, f
     auth.login()
     data = {"status": "identified", "body": "x", **fields}
     page = client.post(
-        f"/admin/incidents/{opened.public_id}/updates/planned", data=data, follow_redirects=True
+        f"/admin/incidents/{opened.public_id}/updates", data=data, follow_redirects=True
     ).get_data(as_text=True)
     assert message in page
     assert db.session.query(IncidentUpdate).count() == 1
@@ -83,7 +83,7 @@ def test_late_update_is_marked_late(client, auth, clock):
     auth.login()
     clock(minutes=45)
     page = client.post(
-        f"/admin/incidents/{opened.public_id}/updates/planned",
+        f"/admin/incidents/{opened.public_id}/updates",
         data={"status": "identified", "body": "Sorry for the wait."},
         follow_redirects=True,
     ).get_data(as_text=True)
@@ -96,7 +96,7 @@ def test_queue_edits_publishes_and_cancels(client, auth, clock):
     auth.login()
     for minute, body in ((60, "First"), (120, "Second")):
         client.post(
-            f"/admin/incidents/{opened.public_id}/updates/planned",
+            f"/admin/incidents/{opened.public_id}/updates",
             data={"status": "identified", "body": body,
                   "display_at": (T0 + timedelta(minutes=minute + 60)).strftime("%Y-%m-%dT%H:%M")},
         )  # fmt: skip

@@ -30,11 +30,11 @@ CREATE_FIELDS = {
 }  # fmt: skip
 UPDATE_FIELDS = {
     "status": _TEXT, "body": _TEXT, "components": _MAP, "translations": _MAP,
-    "next_update_at": _TEXT, "display_at": _TEXT,
+    "next_update_at": _TEXT, "display_at": _TEXT, "confirm_open_items": _FLAG,
 }  # fmt: skip
 RESOLVE_FIELDS = {
     "body": _TEXT, "components": _MAP, "translations": _MAP, "keep_components": _FLAG,
-    "display_at": _TEXT,
+    "display_at": _TEXT, "confirm_open_items": _FLAG,
 }  # fmt: skip
 
 
@@ -186,6 +186,7 @@ def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
         translations=check_languages(data.get("translations")),
         next_update_at=parse_time(data.get("next_update_at"), "next_update_at", after=display_at),
         display_at=display_at,
+        confirm_open_items=bool(data.get("confirm_open_items")),
     )
 
 
@@ -202,6 +203,7 @@ def resolve_incident(incident: Incident, data: dict, user: User) -> IncidentUpda
         component_statuses=statuses or None,
         translations=check_languages(data.get("translations")),
         display_at=parse_time(data.get("display_at"), "display_at"),
+        confirm_open_items=bool(data.get("confirm_open_items")),
     )
 
 

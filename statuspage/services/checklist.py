@@ -1,4 +1,12 @@
-"""The trust-rebuilding checklist: attached from the playbook, ticked, skipped, added to, assigned."""
+"""The trust-rebuilding checklist: attached from the playbook, ticked, skipped, added to, assigned.
+
+Items due relative to the resolution ("ask for feedback 7 days after") exist from the opening but only
+apply once the incident is resolved. Until then the admin shows them folded under a labelled "After
+resolution" group (see `grouped`): not hidden, because a support team planning the aftermath wants to see
+what is coming and may tick one early (compensation offered during the crisis); not mixed in, because
+they have no due time yet and are neither open crisis work nor overdue (`open_now_items` and
+`overdue_items` leave them out). Reopening an incident folds them away again.
+"""
 
 from __future__ import annotations
 
@@ -125,6 +133,19 @@ def add(
     db.session.flush()
     record(user, "checklist.add", _target(entry), None, {"text": text, "category": category})
     return entry
+
+
+def grouped(incident: Incident) -> tuple[list[ChecklistEntry], list[ChecklistEntry]]:
+    """Split the checklist into the items that apply now and those waiting for the resolution."""
+    now, later = [], []
+    for entry in entries(incident):
+        (later if waits_for_resolution(entry, incident) else now).append(entry)
+    return now, later
+
+
+def waits_for_resolution(entry: ChecklistEntry, incident: Incident) -> bool:
+    """Tell whether an item only applies after a resolution that has not happened (yet, or again)."""
+    return entry.after == "resolved" and incident.resolved_at is None
 
 
 def open_now_items(incident: Incident) -> list[ChecklistEntry]:

@@ -171,6 +171,7 @@ class ComposeStep:
     public_id: str
     started_at: datetime | None = None  # the incident's start; None: a new incident, starting now
     display_at_raw: str = ""  # "publish at" in the shop's timezone; empty: now
+    confirm_open_items: bool = False  # resolve although crisis checklist items are open
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
@@ -250,7 +251,10 @@ def publish(
         )  # fmt: skip
         incident.public_id = step.public_id  # reserved when composing, so {{ link }} is right
     elif step.final:
-        incidents.resolve(incident, body=body, user=user, translations=texts, display_at=display_at)
+        incidents.resolve(
+            incident, body=body, user=user, translations=texts, display_at=display_at,
+            confirm_open_items=step.confirm_open_items,
+        )  # fmt: skip
     else:
         incidents.post_update(
             incident, status=step.stage, body=body, user=user, translations=texts,

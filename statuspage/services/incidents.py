@@ -112,14 +112,20 @@ def post_update(
     translations: dict | None = None,
     next_update_at: datetime | None = None,
     display_at: datetime | None = None,
+    confirm_open_items: bool = False,
 ) -> IncidentUpdate:
-    """Post an update now or schedule it; the transition table decides which status it may bring."""
+    """Post an update now or schedule it; the transition table decides which status it may bring.
+
+    Resolving while checklist items for during the crisis are open needs confirm_open_items (audited).
+    """
     now = utcnow()
     apply_due_updates(incident, now)
     if status not in TRANSITIONS.get(incident.status, set()):
         if incident.status in FINAL_STATUSES:
             raise ServiceError("This incident is closed. Reopen it to post a new update.")
         raise ServiceError(f"An incident cannot move from {incident.status} to {status}.")
+    if status == "resolved":  # a maintenance window ends on its own: no confirmation there
+        _check_open_items(incident, user, confirm_open_items)
     display_at = publication_time(display_at, now)
     check_queue(incident, status, display_at, now)
     before = snapshot(incident)
@@ -151,6 +157,7 @@ def resolve(
     component_statuses: ComponentStatuses | None = None,
     translations: dict | None = None,
     display_at: datetime | None = None,
+    confirm_open_items: bool = False,
 ) -> IncidentUpdate:
     """Resolve an incident (now or at a time); its components return to operational unless told otherwise."""
     final = "completed" if incident.is_maintenance else "resolved"
@@ -164,7 +171,28 @@ def resolve(
         component_statuses=statuses,
         translations=translations,
         display_at=display_at,
+        confirm_open_items=confirm_open_items,
     )
+
+
+class OpenChecklistItems(ServiceError):
+    """Resolving would leave checklist items for during the crisis undone."""
+
+
+def _check_open_items(incident: Incident, user: User | None, confirmed: bool) -> None:
+    """Refuse to resolve with crisis checklist items open, unless confirmed; a confirmation is recorded."""
+    from .checklist import open_now_items  # the checklist hooks into this module
+
+    still_open = open_now_items(incident)
+    if not still_open:
+        return
+    if not confirmed:
+        raise OpenChecklistItems(
+            f"{len(still_open)} checklist item(s) for during the crisis are still open (see After the "
+            "crisis). Tick them off, or confirm that you resolve anyway."
+        )
+    record(user, "incident.resolve_with_open_items", _target(incident), None,
+           {"open": [entry.text_in("en") for entry in still_open]})  # fmt: skip
 
 
 def open_maintenance(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -17,6 +18,7 @@ from .audit import record
 from .checklist import overdue_items, public_items
 from .incidents import post_update, snapshot
 from .markup import render_markdown
+from .shop import get_shop
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
@@ -63,11 +65,7 @@ def prefill(incident: Incident, lang: str = "en") -> str:
 
 def save(incident: Incident, body: str, *, user: User | None) -> Postmortem:
     """Save the postmortem text (a draft, or a recorded edit of a published one)."""
-    body = (body or "").strip()
-    if not body:
-        raise ServiceError("The postmortem is empty.")
-    if len(body) > 100_000:
-        raise ServiceError("The postmortem is too long (100,000 characters at most).")
+    body = _clean_body(body)
     if incident.status not in ("resolved", "postmortem"):
         raise ServiceError("Write the postmortem once the incident is resolved.")
     postmortem = get(incident) or Postmortem(incident_id=incident.id, body="", body_html="")
@@ -90,6 +88,11 @@ def save(incident: Incident, body: str, *, user: User | None) -> Postmortem:
     return postmortem
 
 
+def preview(body: str) -> str:
+    """Render an unsaved text as it would be published (sanitized), under the same limits as saving."""
+    return render_markdown(_clean_body(body))
+
+
 def publish(
     incident: Incident, link: str, *, user: User | None, confirm: bool = False
 ) -> Postmortem:
@@ -106,8 +109,8 @@ def publish(
         )
     before = snapshot(incident)
     postmortem.published_at = utcnow()
-    body = f"We have published a postmortem: what happened, why, and what we are changing. [Read it]({link}#postmortem)."
-    post_update(incident, status="postmortem", body=body, user=user)
+    body, translations = announcement(link)
+    post_update(incident, status="postmortem", body=body, translations=translations, user=user)
     record(
         user,
         "postmortem.publish" + ("_despite_overdue" if overdue else ""),
@@ -116,3 +119,34 @@ def publish(
         snapshot(incident),
     )
     return postmortem
+
+
+def _clean_body(body: str | None) -> str:
+    """Validate a postmortem's text: not empty, not beyond what a page should carry."""
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError("The postmortem is empty.")
+    if len(body) > 100_000:
+        raise ServiceError("The postmortem is too long (100,000 characters at most).")
+    return body
+
+
+def announcement(link: str) -> tuple[str, dict[str, str]]:
+    """Write the update announcing a postmortem: the default language's text and the other enabled ones'.
+
+    The words come from the message catalogs, so readers get them in their own language like the rest
+    of the page; the admin's request stays in English (the locale is forced per language).
+    """
+    shop = get_shop()
+    texts = {lang: _announcement_in(lang, link) for lang in shop.language_list}
+    return texts.pop(shop.default_language), texts
+
+
+def _announcement_in(lang: str, link: str) -> str:
+    """Render the announcement in one language, the link kept out of the translated words."""
+    with force_locale(lang):
+        said = gettext(
+            "We have published a postmortem: what happened, why, and what we are changing."
+        )
+        read = gettext("Read it")
+    return f"{said} [{read}]({link}#postmortem)."

@@ -6,7 +6,8 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Incident, utcnow
 from ..models.aftercare import ChecklistEntry
+from . import ServiceError
 
 
 @dataclass
@@ -78,10 +80,34 @@ def figures(incident: Incident, checklist: list[ChecklistEntry], now: datetime) 
     )
 
 
+def day_start(day: str, timezone: str, *, following: bool = False) -> datetime | None:
+    """Return when a local day (YYYY-MM-DD) starts, as naive UTC; None for no day.
+
+    `following` gives the start of the next day instead: the bound for an "until" that includes its day.
+    The day after is counted on the calendar, in the shop's timezone, so a DST day still ends at midnight.
+    """
+    if not day:
+        return None
+    try:
+        chosen = date.fromisoformat(day.strip())
+    except ValueError:
+        raise ServiceError("A date must look like 2026-12-24.") from None
+    if not 2000 <= chosen.year <= 2200:
+        raise ServiceError("A date must be between the years 2000 and 2200.")
+    if following:
+        chosen += timedelta(days=1)
+    # A midnight the clocks skip maps onto the day's first real instant (fold=0 keeps the old offset).
+    local = datetime.combine(chosen, time(), tzinfo=ZoneInfo(timezone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
 def report(
     since: datetime | None = None, until: datetime | None = None, kind: str | None = None
 ) -> list[IncidentFigures]:
-    """Compute the figures of every published incident in a period (and of one kind), newest first."""
+    """Compute the figures of every published incident in a period (and of one kind), newest first.
+
+    `since` is included and `until` is not: pass the start of the day after the last day wanted.
+    """
     now = utcnow()
     query = (
         select(Incident)

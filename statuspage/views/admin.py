@@ -127,28 +127,11 @@ def incident(public_id: str):
         components=ordered_components(),
         update_form=UpdateForm(),
         resolve_form=ResolveForm(),
+        open_now_items=checklist.open_now_items(found) if found.is_active else [],
         reopen_form=ReopenForm(),
         confirm_form=ConfirmForm(),
         now=utcnow(),
     )
-
-
-@bp.post("/incidents/<public_id>/updates")
-def post_update(public_id: str):
-    """Post an update on an incident."""
-    found, form = _incident(public_id), UpdateForm()
-    if submitted(form):
-        attempt(
-            lambda: service.post_update(
-                found,
-                status=form.status.data,
-                body=form.body.data,
-                component_statuses=component_statuses(request.form),
-                user=current_user,
-            ),
-            "Update posted.",
-        )
-    return redirect(url_for(".incident", public_id=public_id))
 
 
 @bp.post("/incidents/<public_id>/resolve")
@@ -157,21 +140,15 @@ def resolve(public_id: str):
     found, form = _incident(public_id), ResolveForm()
     if not submitted(form):
         return redirect(url_for(".incident", public_id=public_id))
-    open_items = checklist.open_now_items(found)
-    if open_items and not form.confirm_open_items.data:
-        flash(
-            f"{len(open_items)} checklist item(s) for during the crisis are still open (see After the crisis). Tick the box to resolve anyway.",
-            "error",
-        )
-        return redirect(url_for(".incident", public_id=public_id))
-    if open_items:  # resolving anyway is a decision worth recording
-        record(current_user, "incident.resolve_with_open_items", f"incident {public_id}", None,
-               {"open": [e.text_in("en") for e in open_items]})  # fmt: skip
     keep = {c: c.status for c in found.components} if form.keep_components.data else None
     attempt(
         lambda: service.resolve(
-            found, body=form.body.data, component_statuses=keep, user=current_user
-        ),
+            found,
+            body=form.body.data,
+            component_statuses=keep,
+            user=current_user,
+            confirm_open_items=form.confirm_open_items.data,
+        ),  # fmt: skip
         "Incident resolved.",
     )
     return redirect(url_for(".incident", public_id=public_id))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
 from ..forms import ConfirmForm
-from ..models import User
+from ..models import Incident, User
 from ..models.aftercare import ChecklistEntry
-from ..services import checklist, postmortem, trust_report
+from ..services import ServiceError, checklist, postmortem, trust_report
 from ..services.checklist import CATEGORY_TITLES
-from ..services.markup import render_markdown
 from ..services.playbooks import all_playbooks
 from ..services.shop import get_shop
 from ..services.times import parse_local
@@ -25,19 +24,32 @@ def aftercare(public_id: str):
     incident = _incident(public_id)
     if checklist.attach(incident):
         db.session.commit()
+    return _aftercare_page(incident)
+
+
+def _aftercare_page(incident: Incident, edited: str | None = None):
+    """Render the aftercare page; `edited` is the editor's unsaved text to preview (None: the saved one)."""
     draft = postmortem.get(incident)
-    body = request.args.get("draft") or (draft.body if draft else "")
-    if not body and incident.status in ("resolved", "postmortem"):
+    body = edited if edited is not None else (draft.body if draft else "")
+    if edited is None and not body and incident.status in ("resolved", "postmortem"):
         body = postmortem.prefill(incident)
+    preview = ""
+    if body:
+        try:
+            preview = postmortem.preview(body)
+        except ServiceError as error:  # e.g. too long: say so, keep the text in the editor
+            flash(str(error), "error")
+    now_items, later_items = checklist.grouped(incident)
     return render_template(
         "admin/aftercare.html",
         incident=incident,
-        entries=checklist.entries(incident),
+        entries=now_items,
+        later=later_items,
         categories=CATEGORY_TITLES,
         team=db.session.scalars(select(User).order_by(User.email)).all(),
         postmortem=draft,
         body=body,
-        preview=render_markdown(body) if body else "",
+        preview=preview,
         form=ConfirmForm(),
         shop=get_shop(),
     )
@@ -86,10 +98,8 @@ def save_postmortem(public_id: str):
     action = form.get("action", "save")
     if not submitted(ConfirmForm()):
         return redirect(url_for(".aftercare", public_id=public_id))
-    if action == "preview":
-        return redirect(
-            url_for(".aftercare", public_id=public_id, draft=form.get("body", "")) + "#postmortem"
-        )
+    if action == "preview":  # rendered from the POST: a draft in the URL would outgrow it (414)
+        return _aftercare_page(incident, form.get("body", ""))
     link = url_for("public.incident", public_id=public_id, _external=True)
 
     def save_and_maybe_publish():
@@ -139,9 +149,9 @@ def _report_rows():
     }
     bounds = {}
     for key in ("since", "until"):
-        try:
-            bounds[key] = parse_local(
-                filters[key] + "T00:00" if filters[key] else "", shop.timezone, future=False
+        try:  # "until" names the last day shown, so the bound is the start of the day after
+            bounds[key] = trust_report.day_start(
+                filters[key], shop.timezone, following=key == "until"
             )
         except ValueError:
             bounds[key], filters[key] = None, ""

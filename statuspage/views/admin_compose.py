@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms import ConfirmForm, component_statuses
 from ..models import Incident, new_public_id, utcnow
-from ..services import ServiceError, composer
+from ..services import ServiceError, checklist, composer
 from ..services.components import ordered_components
 from ..services.incidents import TRANSITIONS
 from ..services.markup import render_markdown
@@ -94,6 +94,7 @@ def _compose_page(playbook, incident: Incident | None):
         sections=SECTIONS,
         section_titles=SECTION_TITLES,
         form=ConfirmForm(),
+        open_now_items=checklist.open_now_items(incident) if incident else [],
     )
     return page, 400 if request.method == "POST" and action == "publish" else 200
 
@@ -132,6 +133,7 @@ def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeSte
         public_id=incident.public_id if incident else _reserved_id(form.get("public_id")),
         started_at=incident.started_at if incident else None,
         display_at_raw=form.get("display_at", ""),
+        confirm_open_items=bool(form.get("confirm_open_items")),
         sections=sections,
     )
     try:

@@ -83,8 +83,8 @@ def plan_context() -> dict:
     return {}
 
 
-@bp.post("/incidents/<public_id>/updates/planned")
-def post_planned_update(public_id: str):
+@bp.post("/incidents/<public_id>/updates")
+def post_update(public_id: str):
     """Post an update now or at a time, with the promised time of the next one."""
     found, form = _incident(public_id), UpdateForm()
     statuses = MAINTENANCE_STATUSES if found.is_maintenance else INCIDENT_UPDATE_STATUSES
@@ -105,6 +105,7 @@ def post_planned_update(public_id: str):
                 next_update_at=parse_local(
                     form.next_update_at.data, tz, what="The next update time"
                 ),
+                confirm_open_items=form.confirm_open_items.data,
             )
             return _posted_message(update, answered)
 

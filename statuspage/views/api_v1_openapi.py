@@ -27,6 +27,7 @@ _ERRORS = {
     400: "The body or a parameter cannot be read (wrong type, unknown field, bad time).",
     401: "No API token, or an unknown or revoked one.",
     404: "There is no incident with this id.",
+    413: "The body is larger than the server accepts (STATUSPAGE_MAX_CONTENT_LENGTH).",
     415: "The body is not sent as application/json.",
     422: "The request breaks a rule (e.g. an impossible status change); nothing changed.",
 }
@@ -206,6 +207,12 @@ _SCHEMAS = {
                 "description": "Publish later: must be in the future. Not with "
                 "components or a closing status.",
             },
+            "confirm_open_items": {
+                "type": "boolean",
+                "default": False,
+                "description": "Resolve although checklist items for during the crisis are open "
+                "(recorded in the audit log); without it such a resolve is refused with 422.",
+            },
         },
     },  # fmt: skip
     "Resolve": {
@@ -218,6 +225,12 @@ _SCHEMAS = {
             "translations": _TEXTS,
             "keep_components": {"type": "boolean", "default": False},
             "display_at": {**_TIME, "description": "Resolve later (future, within a year)."},
+            "confirm_open_items": {
+                "type": "boolean",
+                "default": False,
+                "description": "Resolve although checklist items for during the crisis are open "
+                "(recorded in the audit log); without it such a resolve is refused with 422.",
+            },
         },
     },
 }
@@ -263,7 +276,7 @@ def openapi_document() -> dict:
                     ]
                 },  # fmt: skip
                 "post": _operation(
-                    "Open an incident", "201", envelope, (400, 415, 422), "CreateIncident"
+                    "Open an incident", "201", envelope, (400, 413, 415, 422), "CreateIncident"
                 ),
             },
             "/incidents/{public_id}": {
@@ -276,14 +289,14 @@ def openapi_document() -> dict:
                     "Post or schedule an update",
                     "201",
                     envelope,
-                    (400, 404, 415, 422),
+                    (400, 404, 413, 415, 422),
                     "PostUpdate",
                 ),
             },
             "/incidents/{public_id}/resolve": {
                 "parameters": [_ID],
                 "post": _operation(
-                    "Resolve an incident", "200", envelope, (400, 404, 415, 422), "Resolve"
+                    "Resolve an incident", "200", envelope, (400, 404, 413, 415, 422), "Resolve"
                 ),
             },
         },
