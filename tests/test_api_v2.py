@@ -250,3 +250,19 @@ def test_a_due_scheduled_update_counts_before_the_job_applies_it(client):
     listed = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"][0]
     assert listed["status"] == "identified"
     assert listed["incident_updates"][0]["body"] == "The courier lost a truck."
+
+
+def test_a_due_scheduled_resolve_closes_the_incident_everywhere_before_the_job(client):
+    opened = incident(title="Card payments fail")
+    closing = service.resolve(
+        opened, body="Payments work again.", user=None, display_at=utcnow() + timedelta(hours=1)
+    )
+    db.session.commit()
+    assert client.get("/api/v2/summary.json").get_json()["incidents"][0]["status"] != "resolved"
+    closing.display_at = utcnow()  # due now; the job has not applied it yet
+    db.session.commit()
+    summary = client.get("/api/v2/summary.json").get_json()
+    assert summary["incidents"] == [] and summary["status"]["indicator"] == "none"
+    assert client.get("/embed.json").get_json()["incidents"] == []
+    page = client.get("/").get_data(as_text=True)
+    assert "Card payments fail" in page  # listed among the recent, resolved ones

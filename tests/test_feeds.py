@@ -167,7 +167,9 @@ def test_public_pages_advertise_the_feeds(client, story):
     for url in ("/", "/history", f"/incidents/{story.public_id}"):
         page = client.get(url).get_data(as_text=True)
         assert 'rel="alternate" type="application/rss+xml"' in page
-        assert 'href="/history.rss"' in page and 'href="/history.atom"' in page
+        assert 'href="/history.rss?lang=en"' in page and 'href="/history.atom?lang=en"' in page
+    page = client.get(f"/incidents/{story.public_id}?lang=en").get_data(as_text=True)
+    assert f'href="/incidents/{story.public_id}/feed.atom?lang=en"' in page  # its own feed too
 
 
 def test_entries_show_the_promised_next_update(client):
@@ -179,3 +181,11 @@ def test_entries_show_the_promised_next_update(client):
     db.session.commit()
     entry = parse(client, "/history.atom").entries[0]
     assert "Next update by" in entry.content[0].value
+
+
+def test_a_group_feed_follows_its_components(client):
+    shop_group = component("Shop", is_group=True)
+    checkout = component("Checkout", group=shop_group)
+    incident(title="Checkout is slow", components={checkout: "degraded_performance"})
+    feed = parse(client, f"/components/{shop_group.public_id}/feed.atom")
+    assert len(feed.entries) == 1 and "Checkout is slow" in feed.entries[0].title

@@ -63,9 +63,10 @@ def published_updates(
     )
     if incident is not None:
         query = query.where(IncidentUpdate.incident_id == incident.id)
-    if component is not None:
+    if component is not None:  # a group's feed follows every component in it
+        ids = [component.id, *(child.id for child in component.children)]
         affected = select(IncidentComponent.incident_id).where(
-            IncidentComponent.component_id == component.id
+            IncidentComponent.component_id.in_(ids)
         )
         query = query.where(IncidentUpdate.incident_id.in_(affected))
     return list(db.session.scalars(query))

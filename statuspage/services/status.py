@@ -99,8 +99,6 @@ def page_status(now: datetime | None = None, recent_days: int = 14) -> PageStatu
             .order_by(Incident.started_at.desc())
         )
     )
-    active = [i for i in open_ if not i.is_maintenance or i.status in ACTIVE_MAINTENANCE]
-    maintenances = [i for i in open_ if i.is_maintenance]
     since = now - timedelta(days=recent_days)
     recent = list(
         db.session.scalars(
@@ -109,9 +107,17 @@ def page_status(now: datetime | None = None, recent_days: int = 14) -> PageStatu
             .order_by(Incident.started_at.desc())
         )
     )
+    updates = {i.id: visible_updates(i, now) for i in open_ + recent}
+    # A due update the scheduler has not applied yet already speaks for its incident (read time).
+    shown = {i.id: updates[i.id][0].status if updates[i.id] else i.status for i in open_}
+    closed = [i for i in open_ if shown[i.id] in FINAL and i.started_at >= since]
+    open_ = [i for i in open_ if shown[i.id] not in FINAL]
+    recent = sorted(recent + closed, key=lambda i: i.started_at, reverse=True)
+    active = [i for i in open_ if not i.is_maintenance or shown[i.id] in ACTIVE_MAINTENANCE]
+    maintenances = [i for i in open_ if i.is_maintenance]
     level = indicator(active, [c for c in components if not c.is_group])
     status = PageStatus(level, DESCRIPTIONS[level], components, active, maintenances, recent)
-    status.updates = {i.id: visible_updates(i, now) for i in open_ + recent}
+    status.updates = updates
     status.next_change = next_scheduled_display(now)
     return status
 
