@@ -7,7 +7,7 @@ with Vary.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from werkzeug.wrappers import Request
 
 from .services.shop import get_shop
@@ -53,6 +53,21 @@ def language_settings() -> tuple[str, list[str]]:
     return state["languages"][1], state["languages"][2]
 
 
+def language_url(code: str) -> str:
+    """Return this page in another language, keeping its other query arguments (e.g. ?page=2).
+
+    Left out: lang itself, the route's own arguments, and the names url_for takes (endpoint, _external,
+    _scheme, …), which a crafted URL must not reach.
+    """
+    route = request.view_args or {}
+    kept = {
+        key: values
+        for key, values in request.args.to_dict(flat=False).items()
+        if key not in ("lang", "endpoint") and not key.startswith("_") and key not in route
+    }
+    return url_for(request.endpoint or "public.index", **kept, **route, lang=code)
+
+
 def register(app: Flask) -> None:
     """Install the language context and remember an explicit choice."""
 
@@ -64,6 +79,7 @@ def register(app: Flask) -> None:
             "lang": lang,
             "dir": "rtl" if lang in RTL else "ltr",
             "languages": [(code, NAMES.get(code, code)) for code in enabled],
+            "language_url": language_url,
         }
 
     @app.after_request

@@ -81,3 +81,23 @@ def test_every_message_is_translated_in_every_language(tmp_path):
         with (ROOT / f"statuspage/translations/{lang}/LC_MESSAGES/messages.po").open("rb") as f:
             done = {m.id for m in read_po(f) if m.id and m.string}
         assert wanted - done == set(), f"{lang} lacks translations"
+
+
+def test_switching_language_keeps_the_other_query_arguments(app, client):
+    _enable("en,pl")
+    app.config["HISTORY_PAGE_SIZE"] = 1
+    for n in range(2):
+        service.resolve(incident(title=f"Incident {n}"), body="Done.", user=None)
+    db.session.commit()
+    page = client.get("/history?page=2&tag=a&tag=b&_external=1&endpoint=x").get_data(as_text=True)
+    assert 'href="/history?page=2&amp;tag=a&amp;tag=b&amp;lang=pl" hreflang="pl"' in page
+    assert 'href="/history?page=2&amp;tag=a&amp;tag=b&amp;lang=en" hreflang="en"' in page
+    # url_for's own options are not taken from the URL (no absolute or javascript: links).
+    assert "http://" not in page.split('class="languages"')[1].split("</ul>")[0]
+
+
+def test_a_language_link_cannot_change_the_route_argument(client):
+    _enable("en,pl")
+    opened = incident()
+    page = client.get(f"/incidents/{opened.public_id}?public_id=other").get_data(as_text=True)
+    assert f'href="/incidents/{opened.public_id}?lang=pl"' in page

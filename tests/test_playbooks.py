@@ -157,6 +157,28 @@ def test_transparency_check_flags_missing_sections_jargon_and_no_promise(app):
     assert not findings["jargon"].ok and "unforeseen circumstances" in findings["jargon"].message
 
 
+def test_a_promise_must_be_written_into_the_message(app, runner, tmp_path):
+    playbook = load_directory(ROOT)[0]["website-outage"]
+    vague = {"next_update": "We will update you soon."}
+    finding = next(
+        f
+        for f in transparency_check(playbook, "identified", "en", vague, True)
+        if f.code == "next_update"
+    )
+    assert not finding.ok and "names no time" in finding.message
+    timed = {"next_update": "Our next update comes by 14:30 (Europe/Riga)."}
+    assert all(
+        f.ok
+        for f in transparency_check(playbook, "identified", "en", timed, True)
+        if f.code == "next_update"
+    )
+    folder = _copy(tmp_path)
+    text = (folder / "identified.en.md").read_text()
+    (folder / "identified.en.md").write_text(text.replace("{{ next_update_at }}", "soon"))
+    result = runner.invoke(args=["playbooks", "check", "--dir", str(tmp_path / "incidents")])
+    assert result.exit_code == 1 and "must promise the next update" in result.output
+
+
 def test_far_off_years_are_a_clear_error(app):
     from statuspage.services import ServiceError
     from statuspage.services.times import parse_local

@@ -262,15 +262,7 @@ def transparency_check(
         )
     )
     if not final:
-        findings.append(
-            Finding(
-                "next_update",
-                has_next_update,
-                "A concrete next-update time is promised"
-                if has_next_update
-                else "No concrete next-update time: promise when customers hear from you next",
-            )
-        )
+        findings.append(_next_update_finding(has_next_update, sections.get("next_update", "")))
     limit = playbook.max_words if playbook else 300
     words = len(text.split())
     findings.append(
@@ -290,6 +282,27 @@ def transparency_check(
         )
     )
     return findings
+
+
+_CLOCK_TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d{2}")  # 14:30, 2:30 PM, 14.30, ١٤:٣٠
+
+
+def _next_update_finding(has_next_update: bool, section: str) -> Finding:
+    """Check that a time is set for the next update and that the message tells it to customers."""
+    if not has_next_update:
+        return Finding(
+            "next_update",
+            False,
+            "No concrete next-update time: promise when customers hear from you next",
+        )
+    if not _CLOCK_TIME.search(section):
+        return Finding(
+            "next_update",
+            False,
+            f"{section_title('next_update')} names no time: tell customers when (the "
+            "{{ next_update_at }} placeholder writes it)",
+        )
+    return Finding("next_update", True, "A concrete next-update time is promised")
 
 
 SECTION_TITLES = {

@@ -42,8 +42,9 @@ def check_playbook(playbook: Playbook, folder: Path) -> list[Problem]:
             problems += [
                 Problem(path, line, text) for line, text in template_problems(source, playbook)
             ]
-            if stage in playbook.final_stages and "next_update_at" in placeholders(source):
-                problems.append(Problem(path, 1, "a final stage must not promise a next update"))
+            final = stage in playbook.final_stages
+            if final == ("next_update_at" in placeholders(source)):
+                problems.append(Problem(path, _line_of(source, "next_update"), _PROMISE[final]))
             problems += _render_problems(playbook, stage, lang, path)
         for variable in playbook.variables:
             if variable.required and variable.name not in used:
@@ -55,6 +56,20 @@ def check_playbook(playbook: Playbook, folder: Path) -> list[Problem]:
                     )
                 )
     return problems
+
+
+_PROMISE = {
+    True: "a final stage must not promise a next update",
+    False: "a stage that is not final must promise the next update with {{ next_update_at }}",
+}
+
+
+def _line_of(source: str, section: str) -> int:
+    """Return the line of a template's section header (1 when it has none)."""
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.strip().startswith("---") and section in line:
+            return number
+    return 1
 
 
 def _render_problems(playbook: Playbook, stage: str, lang: str, path: str) -> list[Problem]:

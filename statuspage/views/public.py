@@ -36,9 +36,12 @@ def index():
     """Show the status page."""
     status = page_status(recent_days=current_app.config["RECENT_DAYS"])
     leaves = [c for c in status.components if not c.is_group]
-    history = uptime.bars(leaves, get_shop().timezone)
+    timezone = get_shop().timezone
+    history = uptime.bars(leaves, timezone)
     html = render_template("public/index.html", status=status, history=history)
-    return public_response(html, status.next_change)
+    # The bars move on by a day at local midnight, even when no data changed.
+    midnight = uptime.next_midnight(timezone)
+    return public_response(html, min(filter(None, (status.next_change, midnight))))
 
 
 @bp.get("/incidents/<public_id>")

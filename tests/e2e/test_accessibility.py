@@ -72,3 +72,39 @@ def test_arabic_reader_sees_rtl_and_switches_to_polish(demo_site, browser):
     page.goto(f"{base}/history")  # the choice is remembered
     assert page.locator("html").get_attribute("lang") == "pl"
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_public_pages_reflow_at_320_css_pixels(demo_site, browser, lang):
+    """WCAG 1.4.10: no sideways scrolling at 320 px, with the 90-day bars in a grouped component."""
+    base, public_id = demo_site
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    overflowing = []
+    for path in ("/", f"/incidents/{public_id}", "/history"):
+        page.goto(f"{base}{path}?lang={lang}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            overflowing.append(f"{path}: {width}px")
+    assert page.goto(f"{base}/?lang={lang}") and page.locator(".children .days").count() > 0
+    context.close()
+    assert overflowing == []
+
+
+@pytest.mark.parametrize(
+    ("scheme", "ring"),
+    [("light", "rgb(36, 87, 166)"), ("dark", "rgb(232, 235, 241)")],  # brand 6.6:1; --fg 15:1
+)
+def test_focus_ring_keeps_3_to_1_in_both_schemes(demo_site, browser, scheme, ring):
+    """WCAG 1.4.11: the dark brand colour is too faint on the dark ground, so dark mode rings in --fg."""
+    base, _ = demo_site
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base}/?lang=en")
+    page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies
+    style = page.evaluate(
+        "(({outlineStyle, outlineWidth, outlineColor}) => [outlineStyle, outlineWidth, outlineColor])"
+        "(getComputedStyle(document.activeElement))"
+    )
+    context.close()
+    assert style == ["solid", "3px", ring]  # a link's default outline colour is its text colour
