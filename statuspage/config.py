@@ -1,6 +1,6 @@
 """Default settings. Every key can be overridden by an environment variable STATUSPAGE_<KEY>.
 
-Each key has a comment saying what it does; tests/test_docs.py fails when a key is missing from the README.
+Each key has a comment saying what it does; tests/test_project.py fails when a key is missing from the README.
 """
 
 # Secret for sessions and CSRF tokens. Generated into instance/secret_key on first start when unset.

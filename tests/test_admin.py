@@ -157,6 +157,8 @@ def test_settings_validate_and_show_publicly(client, auth):
     base = {"name": "Sock Shop", "timezone": "Europe/Riga", "brand_color": "#112233"}
     response = client.post("/admin/settings", data={**base, "timezone": "Mars/Olympus"})
     assert "Unknown timezone" in response.get_data(as_text=True)
+    pale = client.post("/admin/settings", data={**base, "brand_color": "#ffcc00"})
+    assert "too light" in pale.get_data(as_text=True) and "1.5:1" in pale.get_data(as_text=True)
     client.post("/admin/settings", data={**base, "contact_phone": "+371 2000 0000"})
     page = client.get("/").get_data(as_text=True)
     assert "Sock Shop" in page and "tel:+37120000000" in page and "#112233" in page
@@ -188,3 +190,24 @@ def test_dashboard_lists_active_first_with_time_since_update(client, auth):
     auth.login()
     page = client.get("/admin/").get_data(as_text=True)
     assert "Active one" in page and "last update 0 minutes ago" in page
+
+
+def test_a_correction_reaches_every_language(client, auth):
+    from statuspage.services.shop import saved_shop
+
+    saved_shop().languages = "en,pl"
+    opened = incident(
+        body="Parcels leave on Monday.", translations={"pl": "Paczki wyjadą w środę."}
+    )
+    auth.login()
+    update = opened.updates[0]
+    form = client.get(f"/admin/updates/{update.public_id}/edit").get_data(as_text=True)
+    assert "Paczki wyjadą w środę." in form
+    client.post(
+        f"/admin/updates/{update.public_id}/edit",
+        data={"body": "Parcels leave on Tuesday.", "translation-pl": "Paczki wyjadą we wtorek."},
+    )
+    polish = client.get(f"/incidents/{opened.public_id}?lang=pl").get_data(as_text=True)
+    assert "Paczki wyjadą we wtorek." in polish and "środę" not in polish
+    entry = db.session.query(AuditEntry).filter_by(action="update.edit").one()
+    assert entry.before["translations"]["pl"] == "Paczki wyjadą w środę."

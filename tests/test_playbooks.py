@@ -179,6 +179,37 @@ def test_a_promise_must_be_written_into_the_message(app, runner, tmp_path):
     assert result.exit_code == 1 and "must promise the next update" in result.output
 
 
+def test_the_length_limit_may_differ_per_stage(app, runner, tmp_path):
+    folder = _copy(tmp_path)
+    text = (folder / "playbook.yaml").read_text()
+    (folder / "playbook.yaml").write_text(
+        text.replace("max_words: 250", "max_words: {investigating: 20}")
+    )
+    playbook = load_directory(tmp_path / "incidents")[0]["delivery-delay"]
+    assert playbook.max_words == {
+        "investigating": 20,
+        "identified": 250,
+        "monitoring": 250,
+        "resolved": 250,
+    }
+    sections = {"what_happened": "word " * 30}
+
+    def length(stage):
+        return next(
+            f
+            for f in transparency_check(playbook, stage, "en", sections, True)
+            if f.code == "length"
+        )
+
+    assert not length("investigating").ok and "at most 20" in length("investigating").message
+    assert length("identified").ok
+    (folder / "playbook.yaml").write_text(
+        text.replace("max_words: 250", "max_words: {shipped: 100}")
+    )
+    result = runner.invoke(args=["playbooks", "check", "--dir", str(tmp_path / "incidents")])
+    assert result.exit_code == 1 and "“shipped” is not one of the stages" in result.output
+
+
 def test_far_off_years_are_a_clear_error(app):
     from statuspage.services import ServiceError
     from statuspage.services.times import parse_local

@@ -232,6 +232,18 @@ def test_temporary_failures_are_retried_and_permanent_ones_recorded(
     assert ours and not any("kunde@example.com" in line for line in ours)
 
 
+def test_the_owner_sees_mail_that_could_not_be_delivered(app, client, auth, inbox):
+    _subscribe(client, inbox, lang="en")
+    subscriber = db.session.scalar(select(Subscriber))
+    db.session.add(MailDelivery(key="update:x", kind="update", subscriber_id=subscriber.id,
+                                state="failed", attempts=1, error="refused: 550 5.1.1 no such user"))  # fmt: skip
+    db.session.commit()
+    auth.login()
+    page = client.get("/admin/subscribers").get_data(as_text=True)
+    assert "Mail that could not be delivered" in page and "refused: 550" in page
+    assert subscriber.email in page  # owners may see addresses
+
+
 def test_admin_lists_searches_exports_and_removes_subscribers(app, client, auth, inbox):
     _subscribe(client, inbox, lang="en")
     auth.login()

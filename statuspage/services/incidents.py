@@ -252,16 +252,27 @@ def reopen(incident: Incident, *, status: str, body: str, user: User | None) -> 
     return update
 
 
-def edit_update(update: IncidentUpdate, *, body: str, user: User | None) -> None:
-    """Correct an update's text; the edit is recorded and shown as edited."""
+def edit_update(
+    update: IncidentUpdate, *, body: str, user: User | None, translations: dict | None = None
+) -> None:
+    """Correct an update's text, and its other languages; the edit is recorded and shown as edited.
+
+    `translations` maps a language to its corrected text; an empty text drops that language, whose
+    readers then see the default language rather than an uncorrected translation.
+    """
     body = _clean_body(body)
-    if body == update.body:
+    before = {"body": update.body, "translations": _texts(update)}
+    texts = before["translations"] | {
+        lang: (t or "").strip() for lang, t in (translations or {}).items()
+    }
+    if body == update.body and texts == before["translations"]:
         return
-    before = {"body": update.body}
     update.body = body
     update.body_html = render_markdown(body)
+    update.translations = _render_translations(texts)
     update.edited_at = utcnow()
-    record(user, "update.edit", _target(update.incident), before, {"body": body})
+    after = {"body": body, "translations": _texts(update)}
+    record(user, "update.edit", _target(update.incident), before, after)
 
 
 def publish_draft(incident: Incident, *, user: User | None) -> None:
@@ -394,6 +405,11 @@ def _apply_component_changes(update: IncidentUpdate) -> None:
         component = db.session.get(Component, change["component_id"])
         if component is not None:
             component.status = change["new_status"]
+
+
+def _texts(update: IncidentUpdate) -> dict[str, str]:
+    """Return an update's Markdown per translated language."""
+    return {lang: rendered["body"] for lang, rendered in update.translations.items()}
 
 
 def _render_translations(translations: dict[str, str]) -> dict:

@@ -19,7 +19,7 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .playbooks import BUILTINS, SECTIONS, Playbook, Variable
+from .playbooks import BUILTINS, DEFAULT_MAX_WORDS, SECTIONS, Playbook, Variable
 
 _env = SandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
@@ -263,7 +263,7 @@ def transparency_check(
     )
     if not final:
         findings.append(_next_update_finding(has_next_update, sections.get("next_update", "")))
-    limit = playbook.max_words if playbook else 300
+    limit = playbook.max_words.get(stage, DEFAULT_MAX_WORDS) if playbook else DEFAULT_MAX_WORDS
     words = len(text.split())
     findings.append(
         Finding("length", words <= limit, f"{words} words (this stage calls for at most {limit})")

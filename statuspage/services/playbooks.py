@@ -24,6 +24,7 @@ SECTIONS = (
     "contact",
 )
 VARIABLE_TYPES = ("text", "number", "date", "datetime", "money", "url", "email", "choice")
+DEFAULT_MAX_WORDS = 250  # words a message may have when the playbook does not say
 CATEGORIES = (
     "own_it",
     "make_it_right",
@@ -94,7 +95,7 @@ class Playbook:
     components: list[str]
     stages: list[str]
     final_stages: list[str]
-    max_words: int
+    max_words: dict[str, int]  # stage → the longest message it calls for, in words
     variables: list[Variable]
     cadence: dict[str, int]
     deadlines: list[Deadline]
@@ -273,10 +274,7 @@ class _Checker:
             ("maintenance",) if maintenance else ("none", "minor", "major", "critical")
         ):
             self.problem(("impact",), f"impact: “{impact}” is not allowed here")
-        max_words = data.get("max_words", 250)
-        if not isinstance(max_words, int) or max_words < 20:
-            self.problem(("max_words",), "max_words: expected a whole number of at least 20")
-            max_words = 250
+        max_words = self.max_words(data.get("max_words", DEFAULT_MAX_WORDS), stages)
         return Playbook(
             kind=kind,
             title=self.translations(data, "title"),
@@ -328,6 +326,19 @@ class _Checker:
                 )
             )
         return result
+
+    def max_words(self, raw: object, stages: list[str]) -> dict[str, int]:
+        """Read max_words: one number for every stage, or a number per stage (others: the default)."""
+        per_stage = raw if isinstance(raw, dict) else dict.fromkeys(stages, raw)
+        limits = dict.fromkeys(stages, DEFAULT_MAX_WORDS)
+        for stage, limit in per_stage.items():
+            if stage not in stages:
+                self.problem(("max_words",), f"max_words: “{stage}” is not one of the stages")
+            elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 20:
+                self.problem(("max_words",), "max_words: expected a whole number of at least 20")
+            else:
+                limits[stage] = limit
+        return limits
 
     def cadence(self, cadence, stages: list[str], finals: list[str]) -> dict[str, int]:
         """Check the update cadence: minutes per non-final stage."""

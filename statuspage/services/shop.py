@@ -40,6 +40,18 @@ def saved_shop() -> Shop:
     return shop
 
 
+def contrast_with_white(color: str) -> float:
+    """Return the WCAG contrast ratio of a #rrggbb colour against white."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 1.05 / (luminance + 0.05)
+
+
 def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
     """Validate and save the shop's settings; nothing changes when one value is wrong."""
     clean = {key: (values.get(key) or "").strip() for key in FIELDS}
@@ -49,6 +61,12 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
         raise ServiceError(f"Unknown timezone “{clean['timezone']}” (e.g. Europe/Warsaw).")
     if not _COLOR.match(clean["brand_color"]):
         raise ServiceError("The brand colour must look like #2457a6.")
+    contrast = contrast_with_white(clean["brand_color"])
+    if contrast < 4.5:  # buttons write white on it; the focus ring draws it on light grounds
+        raise ServiceError(
+            f"The brand colour {clean['brand_color']} is too light: white button text on it has a "
+            f"contrast of {contrast:.1f}:1, and readers need at least 4.5:1. Pick a darker shade."
+        )
     for key in _URL_FIELDS:
         if clean[key] and not clean[key].startswith(("https://", "http://", "/")):
             raise ServiceError(f"{key.replace('_', ' ').capitalize()} must start with https://.")

@@ -78,11 +78,13 @@ def request_subscription(
     private_write()
     address = normalize_email(address)
     digest = email_hash(address)
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email_hash == digest))
-    if subscriber is None:
-        subscriber = Subscriber(email=address, email_hash=digest, language=language)
-        db.session.add(subscriber)
-        db.session.flush()
+    known = select(Subscriber).where(Subscriber.email_hash == digest)
+    subscriber = db.session.scalar(known)
+    if subscriber is None:  # insert-or-nothing: the same address may sign up twice at once
+        insert_if_absent(
+            Subscriber, Subscriber.id, email=address, email_hash=digest, language=language
+        )
+        subscriber = db.session.scalar(known)
     choice = sorted(c.public_id for c in components) if components else None
     token = _serializer(CONFIRM_SALT).dumps(
         {"s": subscriber.public_id, "c": choice, "l": language, "n": secrets.token_hex(4)}
@@ -251,6 +253,19 @@ def search(query: str = "", limit: int = 200) -> list[Subscriber]:
         needle = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(func.lower(Subscriber.email).like(f"%{needle}%", escape="\\"))
     return list(db.session.scalars(statement.limit(limit)))
+
+
+def failed_mail(limit: int = 20) -> list[tuple[MailDelivery, Subscriber | None]]:
+    """Return the newest mails given up on (refused for good, or out of attempts), with their subscriber."""
+    return list(
+        db.session.execute(
+            select(MailDelivery, Subscriber)
+            .outerjoin(Subscriber, Subscriber.id == MailDelivery.subscriber_id)
+            .where(MailDelivery.state == "failed")
+            .order_by(MailDelivery.next_try_at.desc(), MailDelivery.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def counts() -> dict:

@@ -199,7 +199,15 @@ def edit_update(public_id: str):
         request.method == "POST"
         and submitted(form)
         and attempt(
-            lambda: service.edit_update(update, body=form.body.data, user=current_user),
+            lambda: service.edit_update(
+                update,
+                body=form.body.data,
+                user=current_user,
+                translations={
+                    lang: request.form.get(f"translation-{lang}", "")
+                    for lang in update.translations
+                },
+            ),  # fmt: skip
             "Update corrected.",
         )
     ):

@@ -34,6 +34,7 @@ def components():
 
 
 @bp.post("/components")
+@owner_required
 def create_component():
     """Create a component or group."""
     form = _component_form()
@@ -52,6 +53,7 @@ def create_component():
 
 
 @bp.post("/components/<public_id>")
+@owner_required
 def edit_component(public_id: str):
     """Rename a component, change its description or its group."""
     component, form = _component(public_id), _component_form()
@@ -82,6 +84,7 @@ def component_status(public_id: str):
 
 
 @bp.post("/components/<public_id>/move/<direction>")
+@owner_required
 def move_component(public_id: str, direction: str):
     """Move a component up or down."""
     component = _component(public_id)
@@ -94,6 +97,7 @@ def move_component(public_id: str, direction: str):
 
 
 @bp.post("/components/<public_id>/delete")
+@owner_required
 def delete_component(public_id: str):
     """Delete a component (one used by incidents needs the confirmation box ticked)."""
     component, form = _component(public_id), ConfirmForm()

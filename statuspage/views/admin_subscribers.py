@@ -32,6 +32,7 @@ def subscribers():
         subscribers=service.search(query),
         query=query,
         counts=service.counts(),
+        failed=service.failed_mail(),
         confirm_form=ConfirmForm(),
         smtp=current_app.config,
     )
