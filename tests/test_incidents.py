@@ -91,7 +91,7 @@ def test_edit_update_is_recorded(app):
     db.session.commit()
     assert update.edited_at is not None and "First text" in update.body_html
     entry = db.session.query(AuditEntry).filter_by(action="update.edit").one()
-    assert entry.before == {"body": "Frist text"}
+    assert entry.before == {"body": "Frist text", "translations": {}}
 
 
 def test_drafts_are_invisible_until_published_and_deletable(app):

@@ -13,20 +13,25 @@ from statuspage.services.uptime import bars, next_midnight
 from .helpers import component, incident
 
 
+def _escalate(opened, checkout):
+    """Post an update that takes the component down completely."""
+    service.post_update(
+        opened,
+        status="identified",
+        body="x",
+        user=None,
+        component_statuses={checkout: "major_outage"},
+    )
+    db.session.commit()
+
+
 def test_an_outage_yesterday_is_stored_and_counted(app, client):
     checkout = component()
     # Anchored at 10:00 so the two hours never cross midnight, whenever the suite runs.
     yesterday_ten = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=1)
     with time_machine.travel(yesterday_ten, tick=False):
         opened = incident(title="Card payments fail", components={checkout: "partial_outage"})
-        service.post_update(
-            opened,
-            status="identified",
-            body="x",
-            user=None,
-            component_statuses={checkout: "major_outage"},
-        )
-        db.session.commit()
+        _escalate(opened, checkout)
     with time_machine.travel(yesterday_ten + timedelta(hours=2), tick=False):
         service.resolve(opened, body="Fixed.", user=None)
         db.session.commit()
@@ -75,14 +80,8 @@ def test_an_open_outage_is_counted_once_across_updates_and_after_resolving(app):
     with time_machine.travel(today_ten - timedelta(days=2), tick=False):
         opened = incident(title="Shop is down", components={checkout: "partial_outage"})
     with time_machine.travel(today_ten - timedelta(days=1), tick=False):
-        service.post_update(
-            opened,
-            status="identified",
-            body="x",
-            user=None,
-            component_statuses={checkout: "major_outage"},
-        )
-        db.session.commit()  # rewrites the stored days: an open incident must not be in them twice
+        # Rewrites the stored days: an open incident must not be in them twice.
+        _escalate(opened, checkout)
     with time_machine.travel(today_ten, tick=False):
         while_open = bars([checkout], "UTC")[checkout.id]
         service.resolve(opened, body="Fixed.", user=None)
