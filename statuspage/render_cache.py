@@ -101,27 +101,30 @@ class Replay:
         self.wsgi_app, self.state, self.config = wsgi_app, state, config
 
     def __call__(self, environ: dict, start_response: Callable):
-        entry = self._entry(environ) if environ["REQUEST_METHOD"] in ("GET", "HEAD") else None
-        if entry is None:
-            return self.wsgi_app(environ, start_response)
-        return _replay(entry, Request(environ))(environ, start_response)
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and self._version_is_fresh():
+            asking = Request(environ)
+            entry = self._entry(asking)
+            if entry is not None:
+                return _replay(entry, asking)(environ, start_response)
+        return self.wsgi_app(environ, start_response)
 
-    def _entry(self, environ: dict) -> _Entry | None:
+    def _version_is_fresh(self) -> bool:
+        """Tell whether this process checked the data version (and read the languages) lately enough."""
+        state, languages = self.state, self.state.get("languages")
+        return (
+            bool(state["entries"])
+            and languages is not None
+            and languages[0] == state["version"]
+            and time.monotonic() - state["checked"] <= self.config["VERSION_CHECK_SECONDS"]
+        )
+
+    def _entry(self, asking: Request) -> _Entry | None:
         """Return the stored response for this request, or None when Flask must answer it."""
-        state = self.state
-        languages = state.get("languages")
-        if (
-            not state["entries"]
-            or languages is None
-            or languages[0] != state["version"]
-            or time.monotonic() - state["checked"] > self.config["VERSION_CHECK_SECONDS"]
-        ):
-            return None
-        asking = Request(environ)
-        lang, source = choose_language(asking, languages[1], languages[2])
+        _, default, enabled = self.state["languages"]
+        lang, source = choose_language(asking, default, enabled)
         if source == "url":  # Flask remembers an explicit choice in a cookie
             return None
-        return _fresh(state["entries"].get(_key(asking, lang)), state["version"])
+        return _fresh(self.state["entries"].get(_key(asking, lang)), self.state["version"])
 
 
 def _fresh(entry: _Entry | None, version: int) -> _Entry | None:
