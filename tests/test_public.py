@@ -131,3 +131,23 @@ def test_public_query_count_does_not_grow_with_history(app, client, count_querie
     small = measure()
     add(495)
     assert measure() == small
+
+
+def test_incident_page_query_count_does_not_grow_with_its_updates(app, client, count_queries):
+    opened = incident(title="Long night")
+
+    def measure():
+        db.session.expire_all()
+        with count_queries() as calls:
+            assert client.get(f"/incidents/{opened.public_id}").status_code == 200
+        return calls[0]
+
+    def add(count):
+        for n in range(count):
+            service.post_update(opened, status="identified", body=f"Step {n}.", user=None)
+        db.session.commit()
+
+    add(5)
+    few = measure()
+    add(295)
+    assert measure() == few
