@@ -25,6 +25,7 @@ from ..models import (
 )
 from . import ServiceError
 from .audit import record
+from .checklist import open_now_items
 from .markup import render_markdown
 from .timing import check_queue, promise_for, publication_time
 
@@ -181,8 +182,6 @@ class OpenChecklistItems(ServiceError):
 
 def _check_open_items(incident: Incident, user: User | None, confirmed: bool) -> None:
     """Refuse to resolve with crisis checklist items open, unless confirmed; a confirmation is recorded."""
-    from .checklist import open_now_items  # the checklist hooks into this module
-
     still_open = open_now_items(incident)
     if not still_open:
         return

@@ -1,6 +1,6 @@
 """Blueprints: thin views that parse the request, call one service, commit and render."""
 
-from flask import Flask
+from flask import Flask, abort, request
 
 
 def register(app: Flask) -> None:
@@ -21,8 +21,6 @@ def page_number() -> int:
 
     A page beyond any archive is 404 before it reaches the database, where a huge number would overflow.
     """
-    from flask import abort, request
-
     number = request.args.get("page", 1, type=int)
     if not 1 <= number <= 1_000_000:
         abort(404)

@@ -148,7 +148,7 @@ def resolve(public_id: str):
             component_statuses=keep,
             user=current_user,
             confirm_open_items=form.confirm_open_items.data,
-        ),  # fmt: skip
+        ),
         "Incident resolved.",
     )
     return redirect(url_for(".incident", public_id=public_id))
@@ -203,11 +203,12 @@ def edit_update(public_id: str):
                 update,
                 body=form.body.data,
                 user=current_user,
-                translations={
-                    lang: request.form.get(f"translation-{lang}", "")
+                translations={  # a language the form does not carry stays as it is
+                    lang: request.form[f"translation-{lang}"]
                     for lang in update.translations
+                    if f"translation-{lang}" in request.form
                 },
-            ),  # fmt: skip
+            ),
             "Update corrected.",
         )
     ):

@@ -140,7 +140,7 @@ def report_csv():
 
 
 def _report_rows():
-    """Read the report filters (bad dates are ignored, with the filter shown empty)."""
+    """Read the report filters (a bad date is said and ignored, with the filter shown empty)."""
     shop, args = get_shop(), request.args
     filters = {
         "since": args.get("since", ""),
@@ -153,7 +153,8 @@ def _report_rows():
             bounds[key] = trust_report.day_start(
                 filters[key], shop.timezone, following=key == "until"
             )
-        except ValueError:
+        except ServiceError as error:
+            flash(str(error), "error")
             bounds[key], filters[key] = None, ""
     return trust_report.report(bounds["since"], bounds["until"], filters["kind"] or None), filters
 
