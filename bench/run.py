@@ -132,7 +132,7 @@ def freshness(instance: Path, base: str, incident_id: str) -> float:
     marker = f"Fresh update {time.time():.0f}"
     code = (
         "from statuspage import create_app; from statuspage.extensions import db; "
-        "from statuspage.models import Incident; from statuspage.services.incidents import post_update; "
+        "from statuspage.models import Incident; from statuspage.services.incidents.lifecycle import post_update; "
         f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{instance}/candor.db'}}); ctx = app.app_context(); ctx.push(); "
         f"i = db.session.scalar(db.select(Incident).where(Incident.public_id == '{incident_id}')); "
         f"post_update(i, status='monitoring', body='{marker}', user=None); db.session.commit()"

@@ -7,11 +7,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from . import config
-from .extensions import babel, csrf, db, login_manager, migrate
+from statuspage import config
+from statuspage.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _finish_config(app)
 
     db.init_app(app)
-    from . import filters, i18n, render_cache
+    from statuspage import filters, i18n, render_cache
 
     filters.register(app)  # its per-request reset runs before anything reads the request's state
     render_cache.register(app)  # early: it stores responses after every later hook has run
@@ -47,12 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
-    from . import security
+    from statuspage import security
 
     security.init_app(app)
 
-    from . import cli, errors, views
-    from .services import checklist, uptime  # noqa: F401  (register their incident hooks)
+    from statuspage import cli, errors, events, views
+
+    events.register()
 
     views.register(app)
     errors.register(app)
@@ -87,14 +86,3 @@ def _instance_secret(path: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Use WAL and enforce foreign keys on SQLite (several readers, one writer, no torn pages)."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()

@@ -7,15 +7,16 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models import Incident, User
-from .scheduler import scheduler_cli
-from .services import ServiceError, twofactor
-from .services.backup import backup_sqlite
-from .services.demo import load_demo
-from .services.playbook_check import check_directory
-from .services.tokens import create_token, find_user
-from .services.users import create_user, generate_password, set_password
+from statuspage.extensions import db
+from statuspage.models import Incident, User
+from statuspage.scheduler import scheduler_cli
+from statuspage.services import ServiceError
+from statuspage.services.backup import backup_sqlite
+from statuspage.services.demo import load_demo
+from statuspage.services.playbooks.check import check_directory
+from statuspage.services.team import twofactor
+from statuspage.services.team.tokens import create_token, find_user
+from statuspage.services.team.users import create_user, generate_password, set_password
 
 
 def register(app: Flask) -> None:
@@ -172,8 +173,8 @@ def export_command(directory: str, watch: bool, interval: float) -> None:
     """Write the whole public site as static files (the fallback for when the shop's servers are down)."""
     import time
 
-    from .export import export_site, next_change
-    from .models import utcnow
+    from statuspage.export import export_site, next_change
+    from statuspage.models import utcnow
 
     last = None
     while True:

@@ -20,10 +20,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Component, Incident, utcnow
-from .services.shop import get_shop
-from .services.status import next_scheduled_display, visible_incidents
+from statuspage.extensions import db
+from statuspage.models import Component, Incident, utcnow
+from statuspage.services.public.status import next_scheduled_display, visible_incidents
+from statuspage.services.shop import get_shop
 
 PUBLIC_BLUEPRINTS = ("public", "feeds", "api")
 HTML_ENDPOINTS = ("public.index", "public.history", "public.incident")
@@ -58,7 +58,7 @@ def export_site(app: Flask, target: str | Path) -> int:
 
 def next_change() -> object:
     """Return what decides whether an export is stale: the data version and the next due update."""
-    from .render_cache import current_version
+    from statuspage.site_version import current_version
 
     return current_version(), next_scheduled_display(utcnow())
 

@@ -8,9 +8,9 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_timedelta, refresh
 from flask_babel import lazy_gettext as _l
 
-from .models import utcnow
-from .services.shop import contact_channels, get_shop
-from .services.status import group_status
+from statuspage.models import utcnow
+from statuspage.services.public.status import group_status
+from statuspage.services.shop import contact_channels, get_shop
 
 LABELS = {
     "investigating": _l("Investigating"),

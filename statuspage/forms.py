@@ -17,10 +17,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .extensions import db
-from .models import COMPONENT_STATUSES, IMPACTS, ROLES, Component
-from .services import ServiceError
-from .services.playbooks import LANGUAGES
+from statuspage.extensions import db
+from statuspage.models import COMPONENT_STATUSES, IMPACTS, ROLES, Component
+from statuspage.services import ServiceError
+from statuspage.services.playbooks.loader import LANGUAGES
 
 
 def choices(values, label=lambda v: v.replace("_", " ").capitalize()) -> list[SelectChoice]:

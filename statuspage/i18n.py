@@ -7,10 +7,11 @@ with Vary.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 from werkzeug.wrappers import Request
 
-from .services.shop import get_shop
+from statuspage import site_version
+from statuspage.services.shop import get_shop
 
 NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "lv": "Latviešu", "ar": "العربية"}
 RTL = {"ar"}
@@ -42,15 +43,12 @@ def choose_language(asking: Request, default: str, enabled: list[str]) -> tuple[
 
 
 def language_settings() -> tuple[str, list[str]]:
-    """Return the shop's default and enabled languages, remembered per data version (no query on cache hits)."""
-    from .render_cache import current_version
-
-    state = current_app.extensions["render_cache"]
-    version = current_version()
-    if state.get("languages", (None,))[0] != version:
+    """Return the shop's default and enabled languages, read once per data version (no query on cache hits)."""
+    state, version = site_version.snapshot(), site_version.current_version()
+    if state.languages is None or state.languages[0] != version:
         shop = get_shop()
-        state["languages"] = (version, shop.default_language, shop.language_list)
-    return state["languages"][1], state["languages"][2]
+        state.languages = (version, shop.default_language, shop.language_list)
+    return state.languages[1], state.languages[2]
 
 
 def language_url(code: str) -> str:

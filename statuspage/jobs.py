@@ -20,12 +20,15 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .extensions import db
-from .models import Incident, IncidentUpdate, utcnow
-from .models.aftercare import ChecklistEntry
-from .models.plan import JobClaim, Notification
-from .services import incidents, mailer, maintenance, notify, plan, subscribers, webhooks
-from .services.shop import get_shop
+from statuspage.extensions import db
+from statuspage.models import Incident, IncidentUpdate, utcnow
+from statuspage.models.aftercare import ChecklistEntry
+from statuspage.models.plan import JobClaim, Notification
+from statuspage.services import plan
+from statuspage.services.delivery import mailer, notify, subscribers, webhooks
+from statuspage.services.incidents import lifecycle as incidents
+from statuspage.services.incidents import maintenance
+from statuspage.services.shop import get_shop
 
 log = logging.getLogger("statuspage.plan")
 

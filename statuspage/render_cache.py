@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import gzip
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, Response, current_app, g, has_request_context, request
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
+from flask import Flask, Response, current_app, g, request
 from werkzeug.wrappers import Request
 
-from .extensions import db
-from .i18n import choose_language, select_locale
-from .models import utcnow
-from .models.cache import SiteVersion
+from statuspage import site_version
+from statuspage.i18n import choose_language, select_locale
+from statuspage.models import utcnow
 
 _CACHEABLE: set[str] = set()
 _TEXTUAL = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml|javascript)|image/svg)")
@@ -59,16 +55,16 @@ def register(app: Flask) -> None:
     Call before any other after_request hook is registered: hooks run in reverse order, so the entry is
     stored last, with every header the other hooks add.
     """
-    state = app.extensions["render_cache"] = {"entries": {}, "version": None, "checked": 0.0}
-    app.wsgi_app = Replay(app.wsgi_app, state, app.config)
+    entries = app.extensions["render_cache"] = {}
+    app.wsgi_app = Replay(app.wsgi_app, entries, site_version.init_app(app), app.config)
 
     @app.before_request
     def serve_from_cache():
         if not _applies():
             return None
         # Read before rendering: a write during the render makes the stored entry stale at once.
-        g.render_version = current_version()
-        entry = _fresh(_state()["entries"].get(_key(request, select_locale())), g.render_version)
+        g.render_version = site_version.current_version()
+        entry = _fresh(_entries().get(_key(request, select_locale())), g.render_version)
         if entry:
             g.from_cache = True
             return _replay(entry, request)
@@ -84,7 +80,7 @@ def register(app: Flask) -> None:
             and "render_version" in g
         ):
             headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
-            entries = _state()["entries"]
+            entries = _entries()
             if len(entries) > current_app.config["RENDER_CACHE_ENTRIES"]:
                 entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
             body = response.get_data()
@@ -97,8 +93,15 @@ def register(app: Flask) -> None:
 class Replay:
     """WSGI layer answering repeat readers from the cache before Flask is entered."""
 
-    def __init__(self, wsgi_app: Callable, state: dict, config: dict) -> None:
-        self.wsgi_app, self.state, self.config = wsgi_app, state, config
+    def __init__(
+        self, wsgi_app: Callable, entries: dict, snapshot: site_version.Snapshot, config: dict
+    ) -> None:
+        self.wsgi_app, self.entries, self.snapshot, self.config = (
+            wsgi_app,
+            entries,
+            snapshot,
+            config,
+        )
 
     def __call__(self, environ: dict, start_response: Callable):
         if environ["REQUEST_METHOD"] in ("GET", "HEAD") and self._version_is_fresh():
@@ -110,21 +113,15 @@ class Replay:
 
     def _version_is_fresh(self) -> bool:
         """Tell whether this process checked the data version (and read the languages) lately enough."""
-        state, languages = self.state, self.state.get("languages")
-        return (
-            bool(state["entries"])
-            and languages is not None
-            and languages[0] == state["version"]
-            and time.monotonic() - state["checked"] <= self.config["VERSION_CHECK_SECONDS"]
-        )
+        return bool(self.entries) and self.snapshot.is_fresh(self.config["VERSION_CHECK_SECONDS"])
 
     def _entry(self, asking: Request) -> _Entry | None:
         """Return the stored response for this request, or None when Flask must answer it."""
-        _, default, enabled = self.state["languages"]
+        _, default, enabled = self.snapshot.languages
         lang, source = choose_language(asking, default, enabled)
         if source == "url":  # Flask remembers an explicit choice in a cookie
             return None
-        return _fresh(self.state["entries"].get(_key(asking, lang)), self.state["version"])
+        return _fresh(self.entries.get(_key(asking, lang)), self.snapshot.version)
 
 
 def _fresh(entry: _Entry | None, version: int) -> _Entry | None:
@@ -158,24 +155,6 @@ def _replay(entry: _Entry, asking: Request) -> Response:
     return response.make_conditional(asking)
 
 
-def current_version() -> int:
-    """Return the data version, re-read from the database at most every VERSION_CHECK_SECONDS (once a request)."""
-    if has_request_context() and "render_version" in g:
-        return g.render_version
-    state = _state()
-    if (
-        state["version"] is None
-        or time.monotonic() - state["checked"] > current_app.config["VERSION_CHECK_SECONDS"]
-    ):
-        state["version"] = (
-            db.session.scalar(select(SiteVersion.version).where(SiteVersion.id == 1)) or 0
-        )
-        state["checked"] = time.monotonic()
-    if has_request_context():
-        g.render_version = state["version"]
-    return state["version"]
-
-
 def _applies() -> bool:
     """Tell whether this request may be served from (or stored in) the cache."""
     view = current_app.view_functions.get(request.endpoint or "")
@@ -187,46 +166,6 @@ def _key(asking: Request, lang: str) -> tuple:
     return (asking.scheme, asking.full_path, lang)
 
 
-def _state() -> dict:
-    """Return this process's cache."""
+def _entries() -> dict:
+    """Return this process's stored responses."""
     return current_app.extensions["render_cache"]
-
-
-@event.listens_for(Session, "after_flush")
-def _note_write(session: Session, context) -> None:
-    """Remember that this transaction wrote something."""
-    session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_write(state) -> None:
-    """Bulk UPDATE/DELETE statements (job claims) write too."""
-    if state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-
-
-def private_write(session: Session | None = None) -> None:
-    """Mark the current transaction as writing nothing the public sees (outboxes, subscribers): no bump."""
-    (session or db.session).info[_PRIVATE] = True
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_private(session: Session, previous_transaction) -> None:
-    """A rolled-back transaction's mark must not carry over to the next one."""
-    session.info.pop(_PRIVATE, None)
-
-
-@event.listens_for(Session, "before_commit")
-def _bump(session: Session) -> None:
-    """Bump the data version in the same transaction as the writes."""
-    if session.info.pop(_PRIVATE, False):
-        session.info.pop(_WROTE, None)
-        return
-    if not (session.info.pop(_WROTE, False) or session.new or session.dirty or session.deleted):
-        return
-    bumped = session.execute(
-        update(SiteVersion).where(SiteVersion.id == 1).values(version=SiteVersion.version + 1)
-    )
-    if bumped.rowcount == 0:
-        session.add(SiteVersion(id=1, version=1))
-    session.info.pop(_WROTE, None)

@@ -15,8 +15,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import jobs
-from .extensions import db
+from statuspage import jobs
+from statuspage.extensions import db
 
 log = logging.getLogger("statuspage.plan")
 

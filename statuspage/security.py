@@ -119,10 +119,10 @@ def _account_key() -> str:
 
 def locked_out(error: RateLimitExceeded):
     """Answer a rate-limited login with the login page and a message that reveals nothing."""
-    from .forms import LoginForm
+    from statuspage.forms import LoginForm
 
     if request.path.startswith("/api/"):
-        from .errors import _render
+        from statuspage.errors import _render
 
         return _render(429, LOCKED_OUT)
     flash(LOCKED_OUT, "error")

@@ -9,7 +9,7 @@ from sqlalchemy import event, text
 
 from statuspage import create_app
 from statuspage.extensions import db
-from statuspage.services.users import create_user
+from statuspage.services.team.users import create_user
 
 PASSWORD = "correct horse battery"
 

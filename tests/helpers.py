@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from statuspage.extensions import db
 from statuspage.services.components import create_component
-from statuspage.services.incidents import open_incident
+from statuspage.services.incidents.lifecycle import open_incident
 
 
 def component(name="Checkout", **kwargs):

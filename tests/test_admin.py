@@ -2,8 +2,7 @@
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Component, Incident, User
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 
 def test_admin_needs_login(client):

@@ -7,11 +7,10 @@ import time_machine
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
-from statuspage.services import checklist, postmortem, trust_report
-from statuspage.services import incidents as service
+from statuspage.services.aftercare import checklist, postmortem, trust_report
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
-
-from .helpers import incident
+from tests.helpers import incident
 
 
 def _delivery_delay():
@@ -193,7 +192,7 @@ def _csrf_login(app, client):
     """Turn CSRF protection on, as in production, and log in through the real form."""
     import re
 
-    from .conftest import PASSWORD
+    from tests.conftest import PASSWORD
 
     app.config["WTF_CSRF_ENABLED"] = True
     token = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

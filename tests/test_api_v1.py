@@ -14,9 +14,8 @@ from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, utcnow
 from statuspage.models.api import ApiToken
 from statuspage.services.shop import saved_shop
-from statuspage.services.tokens import create_token
-
-from .helpers import component, incident
+from statuspage.services.team.tokens import create_token
+from tests.helpers import component, incident
 
 BASE = "/api/v1"
 
@@ -150,7 +149,7 @@ def test_an_incident_can_be_opened_for_later(client, api):
 
 
 def test_an_incident_can_be_opened_from_a_playbook_with_variables(client, api):
-    from statuspage.services.playbooks import get_playbook
+    from statuspage.services.playbooks.loader import get_playbook
 
     saved_shop().languages = "en,pl"
     playbook = get_playbook("delivery-delay")

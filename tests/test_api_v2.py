@@ -10,11 +10,10 @@ from referencing import Registry, Resource
 
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, utcnow
-from statuspage.services import incidents as service
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.markup import render_markdown
 from statuspage.services.shop import saved_shop
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "statuspage_v2.json").read_text())
 REGISTRY = Registry().with_resource(SCHEMA["$id"], Resource.from_contents(SCHEMA))

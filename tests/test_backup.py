@@ -8,8 +8,7 @@ import pytest
 
 from statuspage import create_app
 from statuspage.extensions import db
-
-from .helpers import incident
+from tests.helpers import incident
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ import pytest
 
 from statuspage.extensions import db
 from statuspage.models import utcnow
-from statuspage.services import incidents as service
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
-
-from .helpers import component, incident
-from .test_api_v2 import maintenance
+from tests.helpers import component, incident
+from tests.test_api_v2 import maintenance
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import re
 
 from statuspage.extensions import db
 from statuspage.models import Incident, User
-from statuspage.services.users import authenticate
+from statuspage.services.team.users import authenticate
 
 
 def test_init_migrates_loads_demo_and_prints_owner_once(runner):

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
+from statuspage.services.clock import to_local_input
 from statuspage.services.shop import saved_shop
-from statuspage.services.times import to_local_input
-
-from .helpers import component
+from tests.helpers import component
 
 BREACH = {
     "var-data_types": "name and e-mail address",

@@ -17,10 +17,9 @@ import pytest
 from statuspage.export import export_site
 from statuspage.extensions import db
 from statuspage.models import utcnow
-from statuspage.services import incidents as service
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 README = Path(__file__).resolve().parent.parent / "README.md"

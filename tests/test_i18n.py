@@ -7,10 +7,9 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from statuspage.extensions import db
-from statuspage.services import incidents as service
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
-
-from .helpers import incident
+from tests.helpers import incident
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,9 +5,8 @@ import pytest
 from statuspage.extensions import db
 from statuspage.models import AuditEntry
 from statuspage.services import ServiceError
-from statuspage.services import incidents as service
-
-from .helpers import component, incident
+from statuspage.services.incidents import lifecycle as service
+from tests.helpers import component, incident
 
 
 def test_open_incident_sets_components_and_audits(app):

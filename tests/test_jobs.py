@@ -9,12 +9,12 @@ from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import Incident, utcnow
 from statuspage.models.plan import JobClaim, Notification
-from statuspage.services import ServiceError, maintenance, plan
-from statuspage.services import incidents as service
+from statuspage.services import ServiceError, plan
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.incidents import maintenance
 from statuspage.services.shop import saved_shop
-
-from .helpers import component, incident
-from .plan_support import Receiver, SmtpStub
+from tests.helpers import component, incident
+from tests.plan_support import Receiver, SmtpStub
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
 
@@ -290,7 +290,7 @@ def test_deadline_catch_up_sends_only_the_latest_and_done_ones_stay_quiet(clock,
 
 
 def test_follow_ups_are_reminded_once_when_due(clock, hook, owner):
-    from statuspage.services import checklist
+    from statuspage.services.aftercare import checklist
 
     breach = incident(kind="data-breach", next_update_at=at(60 * 24 * 5))
     entries = checklist.entries(breach)
@@ -307,7 +307,7 @@ def test_follow_ups_are_reminded_once_when_due(clock, hook, owner):
 
 
 def test_feedback_follow_up_is_reminded_once_7_days_after_a_delivery_delay(clock, hook):
-    from statuspage.services import checklist
+    from statuspage.services.aftercare import checklist
 
     opened = incident(title="Parcels are late", kind="delivery-delay", impact="minor")
     clock(hours=6)

@@ -17,11 +17,10 @@ from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.models.plan import JobClaim, Notification
-from statuspage.services import incidents as service
-from statuspage.services import maintenance
-
-from .helpers import component, incident
-from .plan_support import Receiver
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.incidents import maintenance
+from tests.helpers import component, incident
+from tests.plan_support import Receiver
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK_AFTER_BARRIER = """

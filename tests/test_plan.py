@@ -6,13 +6,13 @@ import pytest
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
-from statuspage.services import ServiceError, plan, schedule
-from statuspage.services import incidents as service
+from statuspage.services import ServiceError, plan
+from statuspage.services.clock import parse_local
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.incidents import queue as schedule
+from statuspage.services.public.status import page_status, visible_updates
 from statuspage.services.shop import saved_shop
-from statuspage.services.status import page_status, visible_updates
-from statuspage.services.times import parse_local
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin (CET)
 

@@ -6,9 +6,8 @@ from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import Incident
 from statuspage.services.shop import saved_shop
-
-from .helpers import component
-from .plan_support import Receiver
+from tests.helpers import component
+from tests.plan_support import Receiver
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
 

@@ -8,8 +8,7 @@ from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, utcnow
 from statuspage.services.shop import saved_shop
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.services.composer import Facts, compose
-from statuspage.services.messages import transparency_check
-from statuspage.services.playbook_check import SAMPLE_SHOP
-from statuspage.services.playbooks import LANGUAGES, load_directory
+from statuspage.services.playbooks.check import SAMPLE_SHOP
+from statuspage.services.playbooks.composer import Facts, compose
+from statuspage.services.playbooks.loader import LANGUAGES, load_directory
+from statuspage.services.playbooks.messages import transparency_check
 
 ROOT = Path(__file__).resolve().parent.parent / "incidents"
 KINDS = {
@@ -126,7 +126,7 @@ def test_template_injection_in_values_is_inert(app, payload):
 
 
 def test_template_injection_in_templates_cannot_execute(app):
-    from statuspage.services.messages import render_template
+    from statuspage.services.playbooks.messages import render_template
 
     source = "\n".join(
         f"--- {s}\nx"
@@ -212,7 +212,7 @@ def test_the_length_limit_may_differ_per_stage(app, runner, tmp_path):
 
 def test_far_off_years_are_a_clear_error(app):
     from statuspage.services import ServiceError
-    from statuspage.services.times import parse_local
+    from statuspage.services.clock import parse_local
 
     with pytest.raises(ServiceError, match="between the years"):
         parse_local("0001-01-01T00:30", "Asia/Tokyo")

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from statuspage.extensions import db
 from statuspage.models import utcnow
-from statuspage.services import incidents as service
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 
 def test_empty_page_says_all_operational(client):

@@ -6,9 +6,8 @@ import time_machine
 
 from statuspage.extensions import db
 from statuspage.models import utcnow
-from statuspage.services import incidents as service
-
-from .helpers import incident
+from statuspage.services.incidents import lifecycle as service
+from tests.helpers import incident
 
 
 def test_pages_are_served_from_cache_until_a_write(app, client, count_queries):

@@ -4,10 +4,9 @@ import pytest
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry
-from statuspage.services import incidents as service
-from statuspage.services.tokens import create_token
-
-from .helpers import incident
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.team.tokens import create_token
+from tests.helpers import incident
 
 
 def _delivery_delay():

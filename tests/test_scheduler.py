@@ -12,8 +12,7 @@ from pathlib import Path
 from statuspage import jobs, scheduler
 from statuspage.extensions import db
 from statuspage.models import utcnow
-
-from .helpers import incident
+from tests.helpers import incident
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,7 @@ import pytest
 from statuspage import create_app
 from statuspage.extensions import db
 from statuspage.services.markup import render_markdown
-
-from .helpers import component, incident
+from tests.helpers import component, incident
 
 HOSTILE = """<script>alert(1)</script>
 [click](javascript:alert(2)) <img src=x onerror="alert(3)"> <a href="#" onclick="alert(4)">a</a>

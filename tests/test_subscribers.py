@@ -15,13 +15,12 @@ from sqlalchemy import func, select
 from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models.subscribers import MailDelivery, Subscriber, Suppression
-from statuspage.services import incidents as service
-from statuspage.services import notify
+from statuspage.services.delivery import notify
+from statuspage.services.delivery.subscribers import email_hash
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
-from statuspage.services.subscribers import email_hash
-
-from .helpers import component, incident
-from .subscriber_support import Inbox
+from tests.helpers import component, incident
+from tests.subscriber_support import Inbox
 
 T0 = datetime(2026, 12, 21, 9, 0)
 ADDRESS = "Kunde@Example.COM"

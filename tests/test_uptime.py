@@ -7,10 +7,9 @@ import time_machine
 from statuspage.extensions import db
 from statuspage.models import utcnow
 from statuspage.models.uptime import ComponentDay
-from statuspage.services import incidents as service
-from statuspage.services.uptime import bars, next_midnight
-
-from .helpers import component, incident
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.public.uptime import bars, next_midnight
+from tests.helpers import component, incident
 
 
 def _escalate(opened, checkout):

@@ -14,11 +14,10 @@ from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models.plan import Notification
 from statuspage.models.subscribers import WebhookDelivery, WebhookEndpoint
-from statuspage.services import incidents as service
-from statuspage.services import webhooks
-
-from .helpers import component, incident
-from .subscriber_support import HookReceiver
+from statuspage.services.delivery import webhooks
+from statuspage.services.incidents import lifecycle as service
+from tests.helpers import component, incident
+from tests.subscriber_support import HookReceiver
 
 T0 = datetime(2026, 12, 21, 9, 0)
 

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from statuspage.extensions import db
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
@@ -197,12 +197,4 @@ class AuditEntry(db.Model):
 
 
 # Feature models live in their own modules (one import line each); importing registers their tables.
-from . import (
-    aftercare,
-    api,
-    cache,
-    plan,  # noqa: E402, F401
-    playbooks,
-    subscribers,
-    uptime,
-)
+from statuspage.models import aftercare, api, cache, plan, playbooks, subscribers, uptime

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from . import User, utcnow
+from statuspage.extensions import db
+from statuspage.models import User, utcnow
 
 
 class ApiToken(db.Model):

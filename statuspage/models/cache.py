@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from statuspage.extensions import db
 
 
 class SiteVersion(db.Model):

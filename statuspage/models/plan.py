@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from . import Incident, User, utcnow
+from statuspage.extensions import db
+from statuspage.models import Incident, User, utcnow
 
 
 class JobClaim(db.Model):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from . import utcnow
+from statuspage.extensions import db
+from statuspage.models import utcnow
 
 
 class PlaybookOverride(db.Model):

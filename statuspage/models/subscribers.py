@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from . import Component, new_public_id, utcnow
+from statuspage.extensions import db
+from statuspage.models import Component, new_public_id, utcnow
 
 
 class Subscriber(db.Model):

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from statuspage.extensions import db
 
 
 class ComponentDay(db.Model):

@@ -1,7 +1,7 @@
 """The audit log: who did what, when, before and after."""
 
-from ..extensions import db
-from ..models import AuditEntry, User
+from statuspage.extensions import db
+from statuspage.models import AuditEntry, User
 
 
 def record(user: User | None, action: str, target: str, before=None, after=None) -> None:

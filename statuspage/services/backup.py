@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from . import ServiceError
+from statuspage.services import ServiceError
 
 
 def backup_sqlite(database_uri: str, target: str | Path, *, overwrite: bool = False) -> Path:

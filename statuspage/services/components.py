@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import COMPONENT_STATUSES, Component, IncidentComponent, User
-from . import ServiceError
-from .audit import record
+from statuspage.extensions import db
+from statuspage.models import COMPONENT_STATUSES, Component, IncidentComponent, User
+from statuspage.services import ServiceError
+from statuspage.services.audit import record
 
 
 def ordered_components() -> list[Component]:

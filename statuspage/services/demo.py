@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..models import Incident, utcnow
-from .components import create_component
-from .incidents import open_incident, post_update, resolve
-from .shop import saved_shop
+from statuspage.models import Incident, utcnow
+from statuspage.services.components import create_component
+from statuspage.services.incidents.lifecycle import open_incident, post_update, resolve
+from statuspage.services.shop import saved_shop
 
 
 def load_demo() -> Incident:

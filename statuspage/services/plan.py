@@ -14,13 +14,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Incident, IncidentUpdate, User
-from ..models.plan import DeadlineDone
-from . import ServiceError, checklist
-from .audit import record
-from .playbooks import Playbook, all_playbooks, get_playbook
-from .shop import get_shop
+from statuspage.extensions import db
+from statuspage.models import Incident, IncidentUpdate, User
+from statuspage.models.plan import DeadlineDone
+from statuspage.services import ServiceError
+from statuspage.services.aftercare import checklist
+from statuspage.services.audit import record
+from statuspage.services.playbooks.loader import Playbook, all_playbooks, get_playbook
+from statuspage.services.shop import get_shop
 
 FINAL = ("resolved", "postmortem", "completed")
 # Most urgent first: the dashboard lists overdue promises on top.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
-from ..extensions import db
-from ..models import Shop, User, new_public_id
-from . import ServiceError
-from .audit import record
-from .playbooks import LANGUAGES
+from statuspage.extensions import db
+from statuspage.models import Shop, User, new_public_id
+from statuspage.services import ServiceError
+from statuspage.services.audit import record
+from statuspage.services.playbooks.loader import LANGUAGES
 
 FIELDS = (
     "name", "url", "logo_url", "timezone", "brand_color", "contact_email", "contact_phone",

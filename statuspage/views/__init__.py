@@ -5,7 +5,7 @@ from flask import Flask, abort, request
 
 def register(app: Flask) -> None:
     """Register every blueprint."""
-    from . import admin, api, api_v1, auth, feeds, public, subscribe
+    from statuspage.views import admin, api, api_v1, auth, feeds, public, subscribe
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)

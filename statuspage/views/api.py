@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..render_cache import cacheable
-from ..services import statuspage_json as v2
-from .caching import public_response
+from statuspage.render_cache import cacheable
+from statuspage.services.public import statuspage_json as v2
+from statuspage.views.caching import public_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

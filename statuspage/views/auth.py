@@ -11,12 +11,12 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ..extensions import db, login_manager
-from ..forms import LoginForm
-from ..models import User
-from ..security import login_attempts
-from ..services import twofactor
-from ..services.users import authenticate
+from statuspage.extensions import db, login_manager
+from statuspage.forms import LoginForm
+from statuspage.models import User
+from statuspage.security import login_attempts
+from statuspage.services.team import twofactor
+from statuspage.services.team.users import authenticate
 
 PENDING_SECONDS = 300  # time to type the second factor after the password
 

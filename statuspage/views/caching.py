@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app, g, make_response, request
 
-from ..models import utcnow
+from statuspage.models import utcnow
 
 
 def cache_seconds(next_change: datetime | None) -> int:

@@ -8,12 +8,12 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Component, Incident, utcnow
-from ..render_cache import cacheable
-from ..services import badges, feeds
-from ..services.status import next_scheduled_display, visible_incidents
-from .caching import cache_seconds, public_response
+from statuspage.extensions import db
+from statuspage.models import Component, Incident, utcnow
+from statuspage.render_cache import cacheable
+from statuspage.services.public import badges, feeds
+from statuspage.services.public.status import next_scheduled_display, visible_incidents
+from statuspage.views.caching import cache_seconds, public_response
 
 bp = Blueprint("feeds", __name__)
 

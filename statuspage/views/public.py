@@ -7,19 +7,20 @@ from itertools import groupby
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import format_datetime
 
-from ..extensions import db
-from ..models import Incident, utcnow
-from ..render_cache import cacheable
-from ..services import checklist, postmortem, uptime
-from ..services.shop import get_shop
-from ..services.status import (
+from statuspage.extensions import db
+from statuspage.models import Incident, utcnow
+from statuspage.render_cache import cacheable
+from statuspage.services.aftercare import checklist, postmortem
+from statuspage.services.public import uptime
+from statuspage.services.public.status import (
     next_scheduled_display,
     page_status,
     visible_incidents,
     visible_updates,
 )
-from . import page_number
-from .caching import public_response
+from statuspage.services.shop import get_shop
+from statuspage.views import page_number
+from statuspage.views.caching import public_response
 
 bp = Blueprint("public", __name__)
 

@@ -13,13 +13,13 @@ from flask_wtf import FlaskForm
 from limits import parse_many
 from sqlalchemy import select
 
-from ..extensions import csrf, db
-from ..i18n import select_locale
-from ..models import Component
-from ..security import client_address, limiter
-from ..services import ServiceError
-from ..services import subscribers as service
-from ..services.components import ordered_components
+from statuspage.extensions import csrf, db
+from statuspage.i18n import select_locale
+from statuspage.models import Component
+from statuspage.security import client_address, limiter
+from statuspage.services import ServiceError
+from statuspage.services.components import ordered_components
+from statuspage.services.delivery import subscribers as service
 
 bp = Blueprint("subscribe", __name__)
 

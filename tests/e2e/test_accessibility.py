@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from statuspage.extensions import db
-from statuspage.services import incidents as service
 from statuspage.services.demo import load_demo
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
 
 pytestmark = pytest.mark.e2e

@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from statuspage.extensions import db
-from statuspage.services import checklist
-from statuspage.services import incidents as service
+from statuspage.services.aftercare import checklist
+from statuspage.services.incidents import lifecycle as service
 from tests.conftest import PASSWORD
 from tests.helpers import incident
 

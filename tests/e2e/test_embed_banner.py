@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from statuspage.extensions import db
-from statuspage.services import incidents as service
+from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
 from tests.helpers import component, incident
 

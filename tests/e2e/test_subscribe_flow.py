@@ -41,7 +41,7 @@ def test_customer_subscribes_from_the_status_page_and_confirms(app, live_server,
         "Checkout"
     ]
 
-    from statuspage.services.subscribers import unsubscribe_token
+    from statuspage.services.delivery.subscribers import unsubscribe_token
 
     page.goto(f"{live_server}/unsubscribe/{unsubscribe_token(subscriber)}")
     page.get_by_role("button", name="Unsubscribe").click()

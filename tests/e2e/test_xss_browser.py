@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import PASSWORD
-from ..security.test_xss import hostile  # noqa: F401  (fixture)
+from tests.conftest import PASSWORD
+from tests.security.test_xss import hostile  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 

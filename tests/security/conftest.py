@@ -14,13 +14,12 @@ from werkzeug.security import generate_password_hash
 
 from statuspage.extensions import db
 from statuspage.models import utcnow
-from statuspage.services import users
 from statuspage.services.components import create_component
-from statuspage.services.incidents import open_incident, open_maintenance, resolve
-from statuspage.services.tokens import create_token, revoke_token
-
-from ..conftest import PASSWORD
-from ..helpers import incident
+from statuspage.services.incidents.lifecycle import open_incident, open_maintenance, resolve
+from statuspage.services.team import users
+from statuspage.services.team.tokens import create_token, revoke_token
+from tests.conftest import PASSWORD
+from tests.helpers import incident
 
 ADMIN_PREFIX = "/admin"
 API_PREFIX = "/api/v1/"

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, User
 from statuspage.services.shop import get_shop
-
-from .conftest import (
+from tests.security.conftest import (
     ADMIN_PREFIX,
     API_PREFIX,
     PUBLIC_API_ENDPOINTS,

@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry
-
-from ..conftest import PASSWORD
-from .conftest import API_PREFIX, candidates, routes, sample_path
+from tests.conftest import PASSWORD
+from tests.security.conftest import API_PREFIX, candidates, routes, sample_path
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import candidates, login, routes, unsafe_markup
+from tests.security.conftest import candidates, login, routes, unsafe_markup
 
 
 def _csp(response) -> dict[str, str]:

@@ -7,11 +7,10 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models.playbooks import PlaybookOverride
-from statuspage.services.playbooks import get_playbook
-from statuspage.services.tokens import create_token
-
-from ..helpers import incident
-from .conftest import login, unsafe_markup
+from statuspage.services.playbooks.loader import get_playbook
+from statuspage.services.team.tokens import create_token
+from tests.helpers import incident
+from tests.security.conftest import login, unsafe_markup
 
 CANARY = "canary-secret-0d2f6b"
 SSTI = [

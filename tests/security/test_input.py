@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident
-
-from .conftest import login, routes
+from tests.security.conftest import login, routes
 
 JUNK_IDS = [
     "' OR 1=1 --",

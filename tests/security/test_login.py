@@ -12,12 +12,12 @@ import time_machine
 from statuspage.extensions import db
 from statuspage.models import User
 from statuspage.security import LOCKED_OUT
-from statuspage.services import ServiceError, users
-from statuspage.services.passwords import check_password
-from statuspage.services.users import authenticate
-
-from ..conftest import PASSWORD
-from .conftest import login
+from statuspage.services import ServiceError
+from statuspage.services.team import users
+from statuspage.services.team.passwords import check_password
+from statuspage.services.team.users import authenticate
+from tests.conftest import PASSWORD
+from tests.security.conftest import login
 
 
 def _attempt(client, email="owner@shop.test", password="wrong password", address="10.0.0.1"):

@@ -19,11 +19,10 @@ from sqlalchemy import func, select, text
 from statuspage import scheduler
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, IncidentUpdate, utcnow
-from statuspage.services.incidents import post_update
-
-from ..conftest import PASSWORD
-from ..helpers import incident
-from .conftest import login
+from statuspage.services.incidents.lifecycle import post_update
+from tests.conftest import PASSWORD
+from tests.helpers import incident
+from tests.security.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
 

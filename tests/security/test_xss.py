@@ -13,14 +13,13 @@ import pytest
 from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import utcnow
-from statuspage.services import checklist, postmortem
+from statuspage.services.aftercare import checklist, postmortem
 from statuspage.services.components import create_component
-from statuspage.services.incidents import open_incident, open_maintenance, resolve
+from statuspage.services.incidents.lifecycle import open_incident, open_maintenance, resolve
 from statuspage.services.shop import get_shop, update_settings
-from statuspage.services.tokens import create_token
-from statuspage.services.users import create_user
-
-from .conftest import CORPUS, candidates, login, routes, title_chunks, unsafe_markup
+from statuspage.services.team.tokens import create_token
+from statuspage.services.team.users import create_user
+from tests.security.conftest import CORPUS, candidates, login, routes, title_chunks, unsafe_markup
 
 BODY = "\n\n".join(CORPUS)
 HOSTILE_QUERY = {

@@ -1,0 +1,1 @@
+"""After the crisis: the trust-rebuilding checklist, the postmortem and the trust report."""

@@ -1,0 +1,150 @@
+"""Subscriber e-mail: render (multipart text + sanitized HTML, in the subscriber's language) and send.
+
+Run by the scheduler's jobs only. Each MailDelivery row is claimed with notify's conditional UPDATE,
+sent through notify's SMTP connection, and recorded: sent, retried with backoff on a temporary failure
+(4xx, a dropped connection), or failed for good on a permanent one (5xx) with the server's reply —
+with the address itself blanked out, as it is in every log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from statuspage.extensions import db
+from statuspage.models import IncidentUpdate, User, utcnow
+from statuspage.models.subscribers import MailDelivery, Subscriber
+from statuspage.services.delivery import notify
+from statuspage.services.delivery.subscribers import unsubscribe_token
+from statuspage.services.public.statuspage_json import public_url
+from statuspage.services.shop import get_shop
+
+log = logging.getLogger("statuspage.subscribers")
+_ADDRESS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
+
+
+def deliver_due(now: datetime | None = None, limit: int = 500) -> int:
+    """Send the subscriber mail that is due; return how many messages went out."""
+    if not current_app.config["SMTP_HOST"]:
+        return 0  # nothing can be sent: the rows wait until SMTP is set up
+    now = now or utcnow()
+    sent = 0
+    for _n in range(limit):
+        row = notify.claim_next(MailDelivery, now)
+        if row is None:
+            break
+        sent += _deliver(row, now)
+    return sent
+
+
+def _deliver(row: MailDelivery, now: datetime) -> int:
+    """Build and send one claimed message; record the outcome."""
+    error, permanent = "", False
+    try:
+        message = build(row)
+        if message is None:
+            error, permanent = "the recipient is gone", True
+        else:
+            notify.smtp_send(message)
+    except smtplib.SMTPRecipientsRefused as refused:
+        codes = [code for code, _text in refused.recipients.values()]
+        error = "refused: " + ", ".join(
+            f"{c} {t.decode(errors='replace')}" for c, t in refused.recipients.values()
+        )
+        permanent = all(code >= 500 for code in codes)
+    except smtplib.SMTPResponseException as failure:
+        error = f"{failure.smtp_code} {failure.smtp_error.decode(errors='replace')}"
+        permanent = failure.smtp_code >= 500
+    except Exception as failure:  # connection trouble and the like: try again later
+        error = f"{type(failure).__name__}: {failure}"
+    error = _ADDRESS.sub("<recipient>", error)  # servers echo addresses: keep them out of records
+    state = notify.finish(MailDelivery, row, now, error, permanent=permanent)
+    if error:
+        level = logging.ERROR if state == "failed" else logging.WARNING
+        log.log(level, "mail %s (%s) %s: %s", row.id, row.kind, state, error)
+    return 0 if error else 1
+
+
+def build(row: MailDelivery) -> EmailMessage | None:
+    """Build the message a delivery row stands for (None when its recipient is gone)."""
+    if row.kind == "test":
+        user = db.session.get(User, row.payload.get("user_id"))
+        return _test_message(user.email) if user else None
+    subscriber = db.session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
+    if subscriber is None:
+        return None
+    if row.kind == "confirm":
+        return _confirm_message(subscriber, row.payload)
+    update = db.session.get(IncidentUpdate, row.update_id) if row.update_id else None
+    if update is None or subscriber.confirmed_at is None:
+        return None
+    return _update_message(subscriber, update, row.key)
+
+
+def _message(to: str, subject: str, text: str, html: str, key: str) -> EmailMessage:
+    """Assemble a multipart message with the headers every message carries."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = current_app.config["SMTP_FROM"]
+    message["To"] = to
+    message["Message-ID"] = make_msgid(
+        domain=current_app.config["SMTP_FROM"].rpartition("@")[2] or None
+    )
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Candor-Event-Id"] = key
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def _update_message(subscriber: Subscriber, update: IncidentUpdate, key: str) -> EmailMessage:
+    """Render an incident update for one subscriber, in their language, with one-click unsubscribe."""
+    lang, shop, incident = subscriber.language, get_shop(), update.incident
+    unsubscribe = public_url(f"/unsubscribe/{unsubscribe_token(subscriber)}")
+    context = {
+        "shop": shop, "incident": incident, "update": update, "lang": lang,
+        "html_body": update.html_for(lang), "text_body": update.body_for(lang),
+        "incident_url": public_url(f"/incidents/{incident.public_id}"), "unsubscribe_url": unsubscribe,
+    }  # fmt: skip
+    with force_locale(lang):
+        from statuspage.filters import LABELS
+
+        status = str(LABELS.get(update.status, update.status))
+        subject = f"[{shop.name}] {incident.title}: {status}"
+        text = render_template("email/update.txt", status=status, **context)
+        html = render_template("email/update.html", status=status, **context)
+    message = _message(subscriber.email, subject, text, html, key)
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["List-Id"] = f"{shop.name} status <status.{shop.public_id}.candor>"
+    return message
+
+
+def _confirm_message(subscriber: Subscriber, payload: dict) -> EmailMessage:
+    """Render the double opt-in message with its signed, expiring confirmation link."""
+    lang, shop = payload.get("language") or subscriber.language, get_shop()
+    context = {
+        "shop": shop, "lang": lang, "hours": current_app.config["SUBSCRIBE_CONFIRM_HOURS"],
+        "confirm_url": public_url(f"/subscribe/confirm/{payload['token']}"),
+    }  # fmt: skip
+    with force_locale(lang):
+        subject = _("Confirm your subscription to %(shop)s status updates", shop=shop.name)
+        text = render_template("email/confirm.txt", **context)
+        html = render_template("email/confirm.html", **context)
+    return _message(subscriber.email, subject, text, html, f"confirm:{subscriber.public_id}")
+
+
+def _test_message(address: str) -> EmailMessage:
+    """Render the test message an owner sends from the admin."""
+    shop = get_shop()
+    text = f"This is a test message from {shop.name}'s status page (Candor). E-mail delivery works."
+    html = render_template("email/test.html", shop=shop, text=text)
+    return _message(address, f"[{shop.name}] Test message", text, html, "test")

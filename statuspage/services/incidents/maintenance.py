@@ -1,0 +1,197 @@
+"""Maintenance windows: announce, start, end (early), extend; each transition posts the playbook's text.
+
+The start and the end are claimed with a conditional UPDATE on the maintenance's status, so the
+scheduler and a team member pressing "End now" at the same moment never both post an update.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import update as sql_update
+
+from statuspage.extensions import db
+from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
+from statuspage.services import ServiceError
+from statuspage.services.audit import record
+from statuspage.services.clock import to_local_input
+from statuspage.services.incidents.lifecycle import open_maintenance, post_update
+from statuspage.services.plan import default_next_update, local_text
+from statuspage.services.playbooks.composer import compose, facts_for
+from statuspage.services.playbooks.loader import get_playbook
+from statuspage.services.shop import get_shop
+
+RUNNING = ("in_progress", "verifying")
+DEFAULT_KIND = "planned-maintenance"
+FALLBACK = {
+    "scheduled": "We are planning work on our shop from {start} to {end}. We will post here when it "
+    "starts and when it is finished.",
+    "in_progress": "The planned work has started and should be finished by {end}.",
+    "completed": "The planned work is finished and everything works again. Thank you for your patience.",
+    "extended": "The work is taking longer than planned. We now expect to finish by {end}.",
+}
+
+
+def plan_maintenance(
+    *,
+    title: str,
+    body: str,
+    user: User | None,
+    components: list[Component],
+    scheduled_for: datetime | None,
+    scheduled_until: datetime | None,
+    what_changes: str = "",
+    display_at: datetime | None = None,
+    kind: str | None = DEFAULT_KIND,
+) -> Incident:
+    """Announce a maintenance; with no text of its own, the playbook's announcement in every language."""
+    if scheduled_for is None or scheduled_until is None:
+        raise ServiceError("A maintenance needs a start and an end time.")
+    if not [c for c in components if not c.is_group]:
+        raise ServiceError("Choose the components the work makes unavailable.")
+    shop = get_shop()
+    playbook = get_playbook(kind)
+    if playbook is not None and not playbook.maintenance:
+        raise ServiceError(f"“{kind}” is not a maintenance playbook.")
+    variables = {
+        "window_start": to_local_input(scheduled_for, shop.timezone),
+        "window_end": to_local_input(scheduled_until, shop.timezone),
+        "what_changes": (what_changes or "").strip(),
+    }
+    draft = Incident(
+        title=title, kind=kind, is_maintenance=True, variables=variables, status="scheduled",
+        components=components, scheduled_for=scheduled_for, scheduled_until=scheduled_until,
+        started_at=display_at or utcnow(), public_id=new_public_id(),
+    )  # fmt: skip
+    next_update_at = default_next_update(draft, "scheduled", draft.started_at)
+    translations: dict[str, str] = {}
+    if not (body or "").strip():
+        body, translations = texts(draft, "scheduled", next_update_at, strict=True)
+    incident = open_maintenance(
+        title=title, body=body, user=user, components=components, scheduled_for=scheduled_for,
+        scheduled_until=scheduled_until, display_at=display_at,
+        kind=kind if playbook else None, variables=variables, translations=translations,
+        next_update_at=next_update_at, public_id=draft.public_id,
+    )  # fmt: skip
+    return incident
+
+
+def start(incident: Incident, *, user: User | None = None) -> IncidentUpdate | None:
+    """Start a maintenance: components go under maintenance and the playbook's text is posted.
+
+    Return None when it had already started or ended (someone else did it first).
+    """
+    now = utcnow()
+    if not _claim(incident, ("scheduled",), now):
+        return None
+    components = [c for c in incident.components if not c.is_group]
+    next_update_at = default_next_update(incident, "in_progress", now)
+    body, translations = texts(incident, "in_progress", next_update_at)
+    return post_update(
+        incident, status="in_progress", body=body, user=user, translations=translations,
+        component_statuses={c: "under_maintenance" for c in components},
+        next_update_at=next_update_at,
+    )  # fmt: skip
+
+
+def end(incident: Incident, *, user: User | None = None) -> IncidentUpdate | None:
+    """End a maintenance: components go back to their statuses before it, unless changed meanwhile.
+
+    A maintenance whose whole window passed while nobody ran the jobs ends without ever starting.
+    Return None when it had already ended.
+    """
+    if not _claim(incident, ("scheduled", *RUNNING), utcnow()):
+        return None
+    restore, seen = {}, set()
+    for update in sorted(incident.updates, key=lambda u: (u.display_at, u.id)):
+        for change in update.component_changes if update.status == "in_progress" else []:
+            if change["new_status"] != "under_maintenance" or change["component_id"] in seen:
+                continue
+            seen.add(change["component_id"])
+            component = db.session.get(Component, change["component_id"])
+            if component is not None and component.status == "under_maintenance":
+                restore[component] = change["old_status"]
+    body, translations = texts(incident, "completed", None)
+    return post_update(
+        incident, status="completed", body=body, user=user, translations=translations,
+        component_statuses=restore,
+    )  # fmt: skip
+
+
+def extend(
+    incident: Incident, *, until: datetime | None, body: str = "", user: User | None
+) -> IncidentUpdate:
+    """Move a maintenance's end and tell customers, in an update, when it now ends."""
+    now = utcnow()
+    if until is None or until <= now:
+        raise ServiceError("The new end must be in the future.")
+    if incident.scheduled_for and until <= incident.scheduled_for:
+        raise ServiceError("The maintenance must end after it starts.")
+    if not _claim(incident, ("scheduled", *RUNNING), now):
+        raise ServiceError("This maintenance has already ended.")
+    before = {"until": incident.scheduled_until.isoformat() if incident.scheduled_until else None}
+    incident.scheduled_until = until
+    tz = get_shop().timezone
+    incident.variables = {**(incident.variables or {}), "window_end": to_local_input(until, tz)}
+    text = (body or "").strip() or FALLBACK["extended"].format(end=local_text(until, tz))
+    update = post_update(incident, status=incident.status, body=text, user=user)
+    record(
+        user,
+        "maintenance.extend",
+        f"incident {incident.public_id}",
+        before,
+        {"until": until.isoformat()},
+    )
+    return update
+
+
+def texts(
+    incident: Incident, stage: str, next_update_at: datetime | None, strict: bool = False
+) -> tuple[str, dict[str, str]]:
+    """Compose a stage's text from the playbook in every language: (default language, others).
+
+    Falls back to a plain sentence when the playbook cannot compose it, unless strict (then it says why).
+    """
+    shop = get_shop()
+    playbook = get_playbook(incident.kind)
+    if playbook is not None and stage in playbook.stages:
+        link = f"{current_app.config['BASE_URL'].rstrip('/')}/incidents/{incident.public_id}"
+        facts = facts_for(incident, next_update_at, link)
+        composition = compose(
+            playbook, stage, shop.language_list, incident.variables or {}, facts, shop
+        )
+        if not composition.errors and composition.messages:
+            messages = {lang: m.text for lang, m in composition.messages.items()}
+            body = messages.pop(shop.default_language, "") or messages.pop(next(iter(messages)))
+            return body, messages
+        if strict:
+            problems = "; ".join(f"{k}: {v}" for k, v in composition.errors.items())
+            raise ServiceError(
+                f"The announcement cannot be written from the playbook ({problems})."
+            )
+    start_text = local_text(incident.scheduled_for, shop.timezone) if incident.scheduled_for else ""
+    end_text = (
+        local_text(incident.scheduled_until, shop.timezone) if incident.scheduled_until else ""
+    )
+    return FALLBACK[stage].format(start=start_text, end=end_text), {}
+
+
+def _claim(incident: Incident, statuses: tuple[str, ...], now: datetime) -> bool:
+    """Lock a maintenance still in one of these statuses (a conditional UPDATE); False if it moved on."""
+    claimed = db.session.execute(
+        sql_update(Incident)
+        .where(
+            Incident.id == incident.id,
+            Incident.is_maintenance.is_(True),
+            Incident.draft.is_(False),
+            Incident.status.in_(statuses),
+        )
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(incident)
+        return False
+    db.session.refresh(incident)
+    return True

@@ -1,0 +1,62 @@
+"""When an update becomes public and what it promises: the rules every post, schedule and edit follow."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from statuspage.models import Incident, IncidentUpdate, utcnow
+from statuspage.services import ServiceError
+from statuspage.services.plan import FINAL as FINAL_STATUSES
+from statuspage.services.plan import default_next_update, local_text
+
+
+def promise_for(
+    incident: Incident, status: str, next_update_at: datetime | None, display_at: datetime
+) -> datetime | None:
+    """Return a new update's promise: none when final, else the given time or the playbook cadence."""
+    if status in FINAL_STATUSES:
+        return None
+    if next_update_at is None:
+        return default_next_update(incident, status, display_at)
+    if next_update_at <= display_at:
+        raise ServiceError("Promise the next update for a time after this update is published.")
+    if next_update_at > display_at + timedelta(days=366):
+        raise ServiceError("Promise the next update within a year.")
+    return next_update_at
+
+
+def publication_time(display_at: datetime | None, now: datetime | None = None) -> datetime:
+    """Return when an update becomes public: now, or a time still to come (never the past)."""
+    now = now or utcnow()
+    if display_at is None:
+        return now
+    if display_at < now - timedelta(minutes=1):
+        raise ServiceError("The publication time has passed; leave it empty to publish now.")
+    if display_at > now + timedelta(days=366):
+        raise ServiceError("Updates can be scheduled up to a year ahead.")
+    return max(display_at, now)
+
+
+def check_queue(
+    incident: Incident,
+    status: str,
+    display_at: datetime,
+    now: datetime,
+    exclude: IncidentUpdate | None = None,
+) -> None:
+    """Keep the closing update last: nothing after a scheduled one, none before scheduled updates."""
+    queued = [
+        u for u in incident.updates if u.effects_pending and u.display_at > now and u is not exclude
+    ]
+    for other in queued:
+        if other.status in FINAL_STATUSES and other.display_at <= display_at:
+            raise ServiceError(
+                f"This incident is set to close at {local_text(other.display_at)}; nothing can be "
+                "published after that. Move or cancel that update in the queue first."
+            )
+    after = [u for u in queued if u.display_at >= display_at]
+    if status in FINAL_STATUSES and after:
+        raise ServiceError(
+            f"{len(after)} update(s) are scheduled after this closing update; "
+            "move or cancel them in the queue first."
+        )

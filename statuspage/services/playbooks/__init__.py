@@ -1,0 +1,1 @@
+"""Playbooks: loading them from incidents/, checking them, owners' overrides, rendering and composing messages."""

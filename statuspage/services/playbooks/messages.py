@@ -1,0 +1,326 @@
+"""Compose messages from playbook templates, safely, and check them for transparency.
+
+Templates are rendered by a sandboxed Jinja environment with StrictUndefined; placeholders are plain
+`{{ name }}` (no filters, no tags: values arrive already formatted for the language). A missing or
+invalid value is a clear error, never a half-rendered message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_currency, format_decimal
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from statuspage.services.playbooks.loader import (
+    BUILTINS,
+    DEFAULT_MAX_WORDS,
+    SECTIONS,
+    Playbook,
+    Variable,
+)
+
+_env = SandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
+_ANY_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_SECTION_LINE = re.compile(r"^--- ([a-z_]+)\s*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MONEY = re.compile(r"^\s*(?:([A-Z]{3})\s*)?(\d+(?:[.,]\d{1,2})?)\s*(?:([A-Z]{3}))?\s*$")
+CONTACT_LABELS = {
+    "en": {"email": "e-mail", "phone": "phone", "hotline": "hotline", "chat": "live chat", "social": "social", "address": "address"},
+    "ru": {"email": "эл. почта", "phone": "телефон", "hotline": "горячая линия", "chat": "онлайн-чат", "social": "соцсети", "address": "адрес"},
+    "pl": {"email": "e-mail", "phone": "telefon", "hotline": "infolinia", "chat": "czat", "social": "media społecznościowe", "address": "adres"},
+    "lv": {"email": "e-pasts", "phone": "tālrunis", "hotline": "uzticības tālrunis", "chat": "tiešsaistes tērzēšana", "social": "sociālie tīkli", "address": "adrese"},
+    "ar": {"email": "البريد الإلكتروني", "phone": "الهاتف", "hotline": "الخط الساخن", "chat": "الدردشة المباشرة", "social": "وسائل التواصل", "address": "العنوان"},
+}  # fmt: skip
+
+
+@dataclass
+class Composed:
+    """A message for one stage and language: its sections, or the errors that stop it."""
+
+    sections: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """Join the non-empty sections into the published Markdown."""
+        return join_sections(self.sections)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the transparency check."""
+
+    code: str
+    ok: bool
+    message: str
+
+
+def join_sections(sections: dict[str, str]) -> str:
+    """Join sections, in the standard order, into one message."""
+    return "\n\n".join(sections[s].strip() for s in SECTIONS if sections.get(s, "").strip())
+
+
+def split_sections(source: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """Split a template into its sections; return them and (line, problem) pairs."""
+    sections: dict[str, list[str]] = {}
+    problems, current = [], None
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = _SECTION_LINE.match(line)
+        if match:
+            current = match.group(1)
+            if current not in SECTIONS:
+                problems.append((number, f"unknown section “{current}”"))
+            elif current in sections:
+                problems.append((number, f"section “{current}” appears twice"))
+            sections[current] = []
+        elif current is None:
+            if line.strip():
+                problems.append((number, "text before the first section line (--- what_happened)"))
+        else:
+            sections[current].append(line)
+    order = [s for s in sections if s in SECTIONS]
+    if order != [s for s in SECTIONS if s in sections]:
+        problems.append((1, f"sections must come in this order: {', '.join(SECTIONS)}"))
+    for name in SECTIONS:
+        if name not in sections:
+            problems.append((1, f"section “{name}” is missing"))
+    return {k: "\n".join(v).strip() for k, v in sections.items() if k in SECTIONS}, problems
+
+
+def template_problems(source: str, playbook: Playbook) -> list[tuple[int, str]]:
+    """Check a template's structure and placeholders; return (line, problem) pairs."""
+    _, problems = split_sections(source)
+    declared = {v.name for v in playbook.variables} | set(BUILTINS)
+    for number, line in enumerate(source.splitlines(), start=1):
+        names = _PLACEHOLDER.findall(line)
+        if len(_ANY_TAG.findall(_PLACEHOLDER.sub("", line))):
+            problems.append(
+                (number, "only {{ name }} placeholders are allowed (no filters or tags)")
+            )
+        problems += [
+            (number, f"undeclared placeholder {{{{ {n} }}}}") for n in names if n not in declared
+        ]
+    return problems
+
+
+def placeholders(source: str) -> set[str]:
+    """Return the names a template uses."""
+    return set(_PLACEHOLDER.findall(source))
+
+
+def parse_value(variable: Variable, raw: str | None, timezone: str) -> tuple[object, str | None]:
+    """Parse a submitted value by its type; return (value, error message or None)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, "This is needed for the message." if variable.required else None
+    if len(raw) > 500:
+        return None, "Too long (500 characters at most)."
+    try:
+        return _PARSERS[variable.type](raw, variable, timezone), None
+    except ValueError as error:
+        return None, str(error)
+
+
+def _parse_number(raw, variable, timezone):
+    try:
+        return Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError("Enter a number, e.g. 42.") from None
+
+
+def _parse_date(raw, variable, timezone):
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("Enter a date as YYYY-MM-DD, e.g. 2026-12-24.") from None
+
+
+def _parse_datetime(raw, variable, timezone):
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            "Enter a date and time as YYYY-MM-DDTHH:MM, e.g. 2026-12-24T14:00."
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+
+
+def _parse_money(raw, variable, timezone):
+    match = _MONEY.match(raw)
+    currency = match and (match.group(1) or match.group(3))
+    if not match or not currency:
+        raise ValueError("Enter an amount and a currency code, e.g. 15.00 EUR.")
+    return Decimal(match.group(2).replace(",", ".")), currency
+
+
+def _parse_url(raw, variable, timezone):
+    if not re.match(r"^https?://[^\s/]+\.[^\s]+$", raw):
+        raise ValueError("Enter a full web address starting with https://.")
+    return raw
+
+
+def _parse_email(raw, variable, timezone):
+    if not _EMAIL.match(raw):
+        raise ValueError("Enter an e-mail address, e.g. help@shop.example.")
+    return raw
+
+
+def _parse_choice(raw, variable, timezone):
+    if raw not in variable.choices:
+        raise ValueError(f"Choose one of: {', '.join(variable.choices)}.")
+    return raw
+
+
+_PARSERS = {
+    "text": lambda raw, variable, timezone: raw,
+    "number": _parse_number,
+    "date": _parse_date,
+    "datetime": _parse_datetime,
+    "money": _parse_money,
+    "url": _parse_url,
+    "email": _parse_email,
+    "choice": _parse_choice,
+}
+
+
+def format_value(value: object, lang: str, timezone: str) -> str:
+    """Format a parsed value for a language (dates, times and money the way its readers expect)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return babel_datetime(value, "d MMMM y, HH:mm z", tzinfo=ZoneInfo(timezone), locale=lang)
+    if isinstance(value, date):
+        return format_date(value, "long", locale=lang)
+    if isinstance(value, tuple):
+        return format_currency(value[0], value[1], locale=lang)
+    if isinstance(value, Decimal):
+        return format_decimal(value, locale=lang)
+    return str(value)
+
+
+def contact_line(channels: list[tuple[str, str, str | None]], lang: str) -> str:
+    """Write the shop's contact channels as one line in a language."""
+    labels = CONTACT_LABELS.get(lang, CONTACT_LABELS["en"])
+    return " · ".join(f"{labels.get(kind, kind)}: {text}" for kind, text, _ in channels)
+
+
+def render_template(source: str, context: dict[str, str]) -> Composed:
+    """Render each section of a template in the sandbox; a missing value is an error, not a gap."""
+    sections, problems = split_sections(source)
+    result = Composed()
+    if problems:
+        result.errors["template"] = "; ".join(f"line {n}: {p}" for n, p in problems)
+        return result
+    for name, text in sections.items():
+        missing = [n for n in placeholders(text) if n not in context]
+        if missing:
+            for variable in missing:
+                result.errors[variable] = "This is needed for the message."
+            continue
+        try:
+            result.sections[name] = _env.from_string(text).render(context).strip()
+        except TemplateError as error:
+            result.errors["template"] = f"The template cannot be rendered: {error}"
+    return result
+
+
+def transparency_check(
+    playbook: Playbook | None,
+    stage: str,
+    lang: str,
+    sections: dict[str, str],
+    has_next_update: bool,
+) -> list[Finding]:
+    """Check a message: the six elements, no leftovers, a promised next update, length, jargon."""
+    final = stage in (
+        playbook.final_stages if playbook else ("resolved", "completed", "postmortem")
+    )
+    findings = []
+    for name in SECTIONS:
+        written = bool(sections.get(name, "").strip())
+        findings.append(
+            Finding(
+                f"section:{name}",
+                written,
+                f"{section_title(name)}: {'written' if written else 'missing'}",
+            )
+        )
+    text = join_sections(sections)
+    leftovers = _ANY_TAG.search(text)
+    findings.append(
+        Finding(
+            "placeholders",
+            not leftovers,
+            "Every placeholder is filled in"
+            if not leftovers
+            else "A {{ placeholder }} is left unfilled",
+        )
+    )
+    if not final:
+        findings.append(_next_update_finding(has_next_update, sections.get("next_update", "")))
+    limit = playbook.max_words.get(stage, DEFAULT_MAX_WORDS) if playbook else DEFAULT_MAX_WORDS
+    words = len(text.split())
+    findings.append(
+        Finding("length", words <= limit, f"{words} words (this stage calls for at most {limit})")
+    )
+    lowered = text.lower()
+    flagged = [
+        w for w in (playbook.jargon.get(lang, []) if playbook else []) if w.lower() in lowered
+    ]
+    findings.append(
+        Finding(
+            "jargon",
+            not flagged,
+            "No jargon or blame"
+            if not flagged
+            else "Jargon or blame: " + ", ".join(f"“{w}”" for w in flagged),
+        )
+    )
+    return findings
+
+
+_CLOCK_TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d{2}")  # 14:30, 2:30 PM, 14.30, ١٤:٣٠
+
+
+def _next_update_finding(has_next_update: bool, section: str) -> Finding:
+    """Check that a time is set for the next update and that the message tells it to customers."""
+    if not has_next_update:
+        return Finding(
+            "next_update",
+            False,
+            "No concrete next-update time: promise when customers hear from you next",
+        )
+    if not _CLOCK_TIME.search(section):
+        return Finding(
+            "next_update",
+            False,
+            f"{section_title('next_update')} names no time: tell customers when (the "
+            "{{ next_update_at }} placeholder writes it)",
+        )
+    return Finding("next_update", True, "A concrete next-update time is promised")
+
+
+SECTION_TITLES = {
+    "what_happened": "What happened",
+    "who_is_affected": "Who is affected",
+    "what_we_are_doing": "What we are doing",
+    "what_you_should_do": "What you should do",
+    "next_update": "When you will hear from us next",
+    "contact": "How to reach us",
+}
+
+
+def section_title(section: str) -> str:
+    """Name a section for people."""
+    return SECTION_TITLES.get(section, section)

@@ -1,0 +1,172 @@
+"""Badges (shields-style SVG, shields.io endpoint JSON) and the embeddable banner's data."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+import nh3
+from flask import current_app
+
+from statuspage.models import utcnow
+from statuspage.services.public.status import page_status, visible_updates
+from statuspage.services.public.statuspage_json import iso, pick_language, public_url
+from statuspage.services.shop import get_shop
+
+# shields.io's named colours, by page indicator.
+COLORS = {
+    "none": ("brightgreen", "#4c1"),
+    "minor": ("yellow", "#dfb317"),
+    "major": ("orange", "#fe7d37"),
+    "critical": ("red", "#e05d44"),
+    "maintenance": ("blue", "#007ec6"),
+}
+RTL = {"ar", "fa", "he", "ur"}
+# Status words and the banner's two buttons in the languages the playbooks ship; English otherwise.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
+        "resolved": "Resolved", "postmortem": "Postmortem", "scheduled": "Scheduled",
+        "in_progress": "In progress", "verifying": "Verifying", "completed": "Completed",
+        "details": "Details", "dismiss": "Dismiss",
+    },
+    "pl": {
+        "investigating": "Badamy problem", "identified": "Przyczyna ustalona",
+        "monitoring": "Monitorujemy", "resolved": "Rozwiązane", "postmortem": "Analiza po incydencie",
+        "scheduled": "Zaplanowane", "in_progress": "W toku", "verifying": "Sprawdzamy",
+        "completed": "Zakończone", "details": "Szczegóły", "dismiss": "Zamknij",
+    },
+    "lv": {
+        "investigating": "Izmeklējam", "identified": "Cēlonis noskaidrots", "monitoring": "Uzraugām",
+        "resolved": "Atrisināts", "postmortem": "Pēcincidenta analīze", "scheduled": "Plānots",
+        "in_progress": "Notiek", "verifying": "Pārbaudām", "completed": "Pabeigts",
+        "details": "Sīkāk", "dismiss": "Aizvērt",
+    },
+    "ru": {
+        "investigating": "Выясняем причину", "identified": "Причина установлена",
+        "monitoring": "Наблюдаем", "resolved": "Решено", "postmortem": "Разбор инцидента",
+        "scheduled": "Запланировано", "in_progress": "Выполняется", "verifying": "Проверяем",
+        "completed": "Завершено", "details": "Подробнее", "dismiss": "Закрыть",
+    },
+    "ar": {
+        "investigating": "نحقق في المشكلة", "identified": "تم تحديد السبب", "monitoring": "نراقب الوضع",
+        "resolved": "تم الحل", "postmortem": "تحليل ما بعد الحادث", "scheduled": "مجدولة",
+        "in_progress": "قيد التنفيذ", "verifying": "قيد التحقق", "completed": "اكتملت",
+        "details": "التفاصيل", "dismiss": "إغلاق",
+    },
+}  # fmt: skip
+_NARROW, _WIDE = set("fijlrt.,:;!|'() "), set("mwMW@%")
+
+
+def status_word(status: str, lang: str) -> str:
+    """Name a status (or a banner button) in a language, falling back to English."""
+    return WORDS.get(lang, {}).get(status) or WORDS["en"].get(status, status)
+
+
+def _current(label: str | None) -> tuple[str, str, str, datetime | None]:
+    """Return the badge's label, message, indicator and when it may next change."""
+    status = page_status(utcnow(), current_app.config["RECENT_DAYS"])
+    return _clean_label(label), status.description.lower(), status.indicator, status.next_change
+
+
+def badge_data(label: str | None = None) -> tuple[dict, datetime | None]:
+    """Return the shields.io endpoint document for the current page indicator."""
+    left, message, indicator, next_change = _current(label)
+    data = {
+        "schemaVersion": 1,
+        "label": left,
+        "message": message,
+        "color": COLORS[indicator][0],
+        "cacheSeconds": 300,  # shields.io's minimum
+    }
+    return data, next_change
+
+
+def badge_svg(label: str | None = None) -> tuple[str, datetime | None]:
+    """Draw the current page indicator as a flat, shields-style SVG badge."""
+    left, right, indicator, next_change = _current(label)
+    lw, rw = (_text_width(left) + 10 if left else 0), _text_width(right) + 10
+    total = lw + rw
+    title = escape(f"{left}: {right}" if left else right, {'"': "&quot;"})
+    texts = "".join(
+        f'<text x="{x * 10:.0f}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)" '
+        f'textLength="{(w - 10) * 10}">{escape(t)}</text>'
+        f'<text x="{x * 10:.0f}" y="140" transform="scale(.1)" textLength="{(w - 10) * 10}">'
+        f"{escape(t)}</text>"
+        for t, x, w in ((left, lw / 2, lw), (right, lw + rw / 2, rw))
+        if t
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
+        f'aria-label="{title}"><title>{title}</title>'
+        '<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" '
+        'stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>'
+        f'<clipPath id="r"><rect width="{total}" height="20" rx="3" fill="#fff"/></clipPath>'
+        f'<g clip-path="url(#r)"><rect width="{lw}" height="20" fill="#555"/>'
+        f'<rect x="{lw}" width="{rw}" height="20" fill="{COLORS[indicator][1]}"/>'
+        f'<rect width="{total}" height="20" fill="url(#s)"/></g>'
+        '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" '
+        f'text-rendering="geometricPrecision" font-size="110">{texts}</g></svg>'
+    )
+    return svg, next_change
+
+
+def _clean_label(label: str | None) -> str:
+    """Accept a custom left-hand label (?label=), short and printable; default "status"."""
+    if label is None:
+        return "status"
+    return re.sub(r"[\x00-\x1f\x7f]", "", label).strip()[:40]
+
+
+def _text_width(text: str) -> int:
+    """Estimate the width of Verdana 11px text, as shields does, in pixels."""
+    return round(
+        sum(4 if c in _NARROW else 10 if c in _WIDE else 7.5 if c.isupper() else 6.6 for c in text)
+    )
+
+
+def embed_data(raw_lang: str | None) -> tuple[dict, datetime | None]:
+    """Return what the storefront banner shows: the active incidents, in the visitor's language."""
+    shop = get_shop()
+    lang = pick_language(raw_lang, shop)
+    now = utcnow()
+    status = page_status(now, current_app.config["RECENT_DAYS"])
+    items = []
+    for incident in status.active:
+        latest = (status.updates.get(incident.id) or visible_updates(incident, now))[0]
+        items.append(
+            {
+                "id": incident.public_id,
+                "update_id": latest.public_id,
+                "title": incident.title,
+                "status": latest.status,
+                "status_label": status_word(latest.status, lang),
+                "impact": "maintenance" if incident.is_maintenance else incident.impact,
+                "text": excerpt(latest.html_for(lang)),
+                "url": public_url(f"/incidents/{incident.public_id}"),
+                "updated_at": iso(latest.edited_at or latest.display_at),
+            }
+        )
+    data = {
+        "lang": lang,
+        "dir": "rtl" if lang in RTL else "ltr",
+        "indicator": status.indicator,
+        "description": status.description,
+        "page_url": public_url("/"),
+        "labels": {
+            "details": status_word("details", lang),
+            "dismiss": status_word("dismiss", lang),
+        },
+        "incidents": items,
+    }
+    return data, status.next_change
+
+
+def excerpt(body_html: str, limit: int = 200) -> str:
+    """Turn sanitized HTML into one line of plain text, cut at a word boundary."""
+    text = " ".join(html.unescape(nh3.clean(body_html, tags=set())).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

@@ -1,0 +1,1 @@
+"""The support team: accounts, passwords, two-factor login, API tokens."""

@@ -1,0 +1,67 @@
+"""The admin blueprint and what every admin page shares: the login guard, owner-only views, one service call per POST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, abort, flash
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from statuspage.extensions import db
+from statuspage.forms import (
+    form_errors,
+)
+from statuspage.models import Incident
+from statuspage.services import ServiceError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Everything under /admin needs a logged-in team member."""
+
+
+def owner_required(view: Callable) -> Callable:
+    """Let only owners through (the mark `owner_only` lets tests find every such view)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_owner:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.owner_only = True
+    return wrapped
+
+
+def attempt(action: Callable[[], object], success: str) -> bool:
+    """Run one service call and commit; on a broken rule roll back and flash why."""
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    flash(success, "info")
+    return True
+
+
+def submitted(form) -> bool:
+    """Validate a posted form, flashing what is wrong."""
+    if form.validate_on_submit():
+        return True
+    flash(form_errors(form) or "The form could not be read; please try again.", "error")
+    return False
+
+
+def find_incident(public_id: str) -> Incident:
+    """Find an incident by its public id or answer 404."""
+    found = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
+    if found is None:
+        abort(404)
+    return found

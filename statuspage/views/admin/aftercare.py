@@ -1,0 +1,167 @@
+"""Admin, after the crisis: the checklist, the postmortem and the trust report."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from statuspage.extensions import db
+from statuspage.forms import ConfirmForm
+from statuspage.models import Incident, User
+from statuspage.models.aftercare import ChecklistEntry
+from statuspage.services import ServiceError
+from statuspage.services.aftercare import checklist, postmortem, trust_report
+from statuspage.services.aftercare.checklist import CATEGORY_TITLES
+from statuspage.services.clock import parse_local
+from statuspage.services.playbooks.loader import all_playbooks
+from statuspage.services.shop import get_shop
+from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+
+
+@bp.get("/incidents/<public_id>/aftercare")
+def aftercare(public_id: str):
+    """Show the incident's trust-rebuilding checklist and its postmortem."""
+    incident = find_incident(public_id)
+    if checklist.attach(incident):
+        db.session.commit()
+    return _aftercare_page(incident)
+
+
+def _aftercare_page(incident: Incident, edited: str | None = None):
+    """Render the aftercare page; `edited` is the editor's unsaved text to preview (None: the saved one)."""
+    draft = postmortem.get(incident)
+    body = edited if edited is not None else (draft.body if draft else "")
+    if edited is None and not body and incident.status in ("resolved", "postmortem"):
+        body = postmortem.prefill(incident)
+    preview = ""
+    if body:
+        try:
+            preview = postmortem.preview(body)
+        except ServiceError as error:  # e.g. too long: say so, keep the text in the editor
+            flash(str(error), "error")
+    now_items, later_items = checklist.grouped(incident)
+    return render_template(
+        "admin/aftercare.html",
+        incident=incident,
+        entries=now_items,
+        later=later_items,
+        categories=CATEGORY_TITLES,
+        team=db.session.scalars(select(User).order_by(User.email)).all(),
+        postmortem=draft,
+        body=body,
+        preview=preview,
+        form=ConfirmForm(),
+        shop=get_shop(),
+    )
+
+
+@bp.post("/checklist/<int:entry_id>/<action>")
+def checklist_action(entry_id: int, action: str):
+    """Tick, skip, reopen or assign a checklist item."""
+    entry = db.session.get(ChecklistEntry, entry_id) or abort(404)
+    form = request.form
+    actions = {
+        "done": lambda: checklist.tick(entry, user=current_user, note=form.get("note", "")),
+        "skip": lambda: checklist.skip(entry, user=current_user, reason=form.get("note", "")),
+        "reopen": lambda: checklist.reopen(entry, user=current_user),
+        "assign": lambda: checklist.assign(
+            entry, _teammate(form.get("assignee")), user=current_user
+        ),
+    }
+    if action not in actions:
+        abort(404)
+    if submitted(ConfirmForm()):
+        attempt(actions[action], "Checklist updated.")
+    return redirect(url_for(".aftercare", public_id=entry.incident.public_id) + "#checklist")
+
+
+@bp.post("/incidents/<public_id>/checklist")
+def add_checklist_item(public_id: str):
+    """Add the team's own item to the checklist."""
+    incident, form, shop = find_incident(public_id), request.form, get_shop()
+    if submitted(ConfirmForm()):
+        attempt(
+            lambda: checklist.add(
+                incident, text=form.get("text", ""), category=form.get("category", ""),
+                lang=shop.default_language, public=bool(form.get("public")), user=current_user,
+                due_at=parse_local(form.get("due_at"), shop.timezone, future=False, what="The due time"),
+            ),
+            "Item added.",
+        )  # fmt: skip
+    return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
+
+
+@bp.post("/incidents/<public_id>/postmortem")
+def save_postmortem(public_id: str):
+    """Preview, save or publish the postmortem."""
+    incident, form = find_incident(public_id), request.form
+    action = form.get("action", "save")
+    if not submitted(ConfirmForm()):
+        return redirect(url_for(".aftercare", public_id=public_id))
+    if action == "preview":  # rendered from the POST: a draft in the URL would outgrow it (414)
+        return _aftercare_page(incident, form.get("body", ""))
+    link = url_for("public.incident", public_id=public_id, _external=True)
+
+    def save_and_maybe_publish():
+        postmortem.save(incident, form.get("body", ""), user=current_user)
+        if action == "publish":
+            db.session.flush()
+            postmortem.publish(incident, link, user=current_user, confirm=bool(form.get("confirm")))
+
+    attempt(
+        save_and_maybe_publish,
+        "Postmortem published." if action == "publish" else "Postmortem saved.",
+    )
+    return redirect(url_for(".aftercare", public_id=public_id) + "#postmortem")
+
+
+@bp.get("/report")
+def report():
+    """Show the trust report across incidents, filtered by period and kind."""
+    rows, filters = _report_rows()
+    return render_template(
+        "admin/report.html",
+        rows=rows,
+        months=trust_report.monthly(rows),
+        filters=filters,
+        kinds=sorted(all_playbooks()[0]),
+    )
+
+
+@bp.get("/report.csv")
+def report_csv():
+    """Download the trust report as CSV."""
+    rows, _ = _report_rows()
+    return Response(
+        trust_report.to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=candor-trust-report.csv"},
+    )
+
+
+def _report_rows():
+    """Read the report filters (a bad date is said and ignored, with the filter shown empty)."""
+    shop, args = get_shop(), request.args
+    filters = {
+        "since": args.get("since", ""),
+        "until": args.get("until", ""),
+        "kind": args.get("kind", ""),
+    }
+    bounds = {}
+    for key in ("since", "until"):
+        try:  # "until" names the last day shown, so the bound is the start of the day after
+            bounds[key] = trust_report.day_start(
+                filters[key], shop.timezone, following=key == "until"
+            )
+        except ServiceError as error:
+            flash(str(error), "error")
+            bounds[key], filters[key] = None, ""
+    return trust_report.report(bounds["since"], bounds["until"], filters["kind"] or None), filters
+
+
+def _teammate(user_id: str | None) -> User | None:
+    """Find the chosen teammate (empty means nobody)."""
+    if not user_id:
+        return None
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

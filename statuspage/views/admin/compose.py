@@ -1,0 +1,178 @@
+"""Admin: open an incident or post an update from a playbook, with previews and the transparency check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from statuspage.extensions import db
+from statuspage.forms import ConfirmForm, component_statuses
+from statuspage.models import Incident, new_public_id, utcnow
+from statuspage.services import ServiceError
+from statuspage.services.aftercare import checklist
+from statuspage.services.clock import to_local_input
+from statuspage.services.components import ordered_components
+from statuspage.services.incidents.lifecycle import TRANSITIONS
+from statuspage.services.markup import render_markdown
+from statuspage.services.playbooks import composer
+from statuspage.services.playbooks.loader import get_playbook
+from statuspage.services.playbooks.messages import (
+    SECTION_TITLES,
+    SECTIONS,
+    join_sections,
+    transparency_check,
+)
+from statuspage.services.shop import get_shop
+from statuspage.views.admin._base import bp, find_incident
+
+
+@bp.route("/playbooks/<kind>/open", methods=["GET", "POST"])
+def open_from_playbook(kind: str):
+    """Open an incident from a playbook: variables → messages per language → preview → publish."""
+    playbook = get_playbook(kind) or abort(404)
+    return _compose_page(playbook, incident=None)
+
+
+@bp.route("/incidents/<public_id>/compose", methods=["GET", "POST"])
+def compose_update(public_id: str):
+    """Compose the next update of an incident from its playbook."""
+    incident = find_incident(public_id)
+    playbook = get_playbook(incident.kind)
+    if not incident.is_active:
+        flash("This incident is closed. Reopen it to post a new update.", "error")
+        return redirect(url_for(".incident", public_id=public_id))
+    if playbook is None:
+        flash("This incident was not opened from a playbook; write the update by hand.", "error")
+        return redirect(url_for(".incident", public_id=public_id))
+    return _compose_page(playbook, incident=incident)
+
+
+@bp.post("/preview")
+def preview():
+    """Render Markdown sections as the public page will show them, with the transparency check (JSON)."""
+    playbook = get_playbook(request.form.get("kind"))
+    sections = {s: request.form.get(s, "") for s in SECTIONS}
+    findings = transparency_check(
+        playbook,
+        request.form.get("stage", ""),
+        request.form.get("lang", "en"),
+        sections,
+        bool(request.form.get("has_next")),
+    )
+    return jsonify(
+        html=render_markdown(join_sections(sections)),
+        findings=[{"ok": f.ok, "message": f.message} for f in findings],
+    )
+
+
+def _compose_page(playbook, incident: Incident | None):
+    """Run one step of the compose flow (compose, preview or publish) and render the page."""
+    shop = get_shop()
+    step = _read_step(playbook, incident, shop)
+    action = request.form.get("action", "")
+    if request.method == "POST" and not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    elif action == "compose" or (request.method == "GET" and incident is not None):
+        composer.fill_sections(step, playbook, shop, _link(step.public_id))
+    elif action == "publish":
+        try:
+            published = composer.publish(step, playbook, incident, shop, current_user)
+            db.session.commit()
+        except composer.AlreadyPublished as twice:
+            db.session.rollback()
+            flash(f"{twice} Here it is.", "info")
+            return redirect(url_for(".incident", public_id=twice.incident.public_id))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash("Published.", "info")
+            return redirect(url_for(".incident", public_id=published.public_id))
+    composer.review(step, playbook)
+    page = render_template(
+        "admin/compose.html",
+        playbook=playbook,
+        incident=incident,
+        step=step,
+        components=ordered_components(),
+        stages=_stages(playbook, incident),
+        sections=SECTIONS,
+        section_titles=SECTION_TITLES,
+        form=ConfirmForm(),
+        open_now_items=checklist.open_now_items(incident) if incident else [],
+    )
+    return page, 400 if request.method == "POST" and action == "publish" else 200
+
+
+def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeStep:
+    """Read the compose form (or its defaults on the first visit)."""
+    form = request.form
+    stages = _stages(playbook, incident)
+    stage = (
+        form.get("stage") or request.args.get("stage") or _next_stage(playbook, incident, stages)
+    )
+    if stage not in stages:
+        stage = stages[0]
+    chosen = form.getlist("langs") if request.method == "POST" else shop.language_list
+    langs = [lang for lang in shop.language_list if lang in chosen] or [shop.default_language]
+    raw = dict((incident.variables or {}) if incident else {})
+    raw.update({k[4:]: v for k, v in form.items() if k.startswith("var-")})
+    sections = {
+        lang: {s: form.get(f"sec-{lang}-{s}", "") for s in SECTIONS}
+        for lang in langs
+        if any(form.get(f"sec-{lang}-{s}") for s in SECTIONS)
+    }
+    default_next = utcnow() + timedelta(minutes=playbook.cadence.get(stage, 60))
+    step = composer.ComposeStep(
+        title=form.get("title")
+        or (
+            incident.title if incident else playbook.in_lang(playbook.title, shop.default_language)
+        ),
+        impact=form.get("impact") or (incident.impact if incident else playbook.impact),
+        stage=stage,
+        langs=langs,
+        raw=raw,
+        component_statuses={},
+        next_update_raw=form.get("next_update_at") or to_local_input(default_next, shop.timezone),
+        publish_anyway=bool(form.get("publish_anyway")),
+        public_id=incident.public_id if incident else _reserved_id(form.get("public_id")),
+        started_at=incident.started_at if incident else None,
+        display_at_raw=form.get("display_at", ""),
+        confirm_open_items=bool(form.get("confirm_open_items")),
+        sections=sections,
+    )
+    try:
+        step.component_statuses = component_statuses(form)
+    except ServiceError as error:
+        step.errors["components"] = str(error)
+    return step
+
+
+def _stages(playbook, incident: Incident | None) -> list[str]:
+    """Return the stages the agent may pick: where a new incident starts, or where this one may go."""
+    if incident is None:
+        return [s for s in playbook.stages if s not in playbook.final_stages]
+    allowed = TRANSITIONS.get(incident.status, set())
+    return [s for s in playbook.stages if s in allowed]
+
+
+def _next_stage(playbook, incident: Incident | None, stages: list[str]) -> str:
+    """Suggest the stage after the incident's current one (the first stage for a new incident)."""
+    if incident is not None and incident.status in playbook.stages:
+        following = playbook.stages[playbook.stages.index(incident.status) + 1 :]
+        return next((s for s in following if s in stages), incident.status)
+    return stages[0]
+
+
+def _reserved_id(value: str | None) -> str:
+    """Keep the public id reserved on the first visit, so {{ link }} points at the incident."""
+    if value and len(value) == 12 and value.isalnum() and value.islower():
+        return value
+    return new_public_id()
+
+
+def _link(public_id: str) -> str:
+    """Return the incident's public link."""
+    return url_for("public.incident", public_id=public_id, _external=True)

@@ -1,0 +1,170 @@
+"""Admin: the dashboard and the incident workflow (open, update, resolve, reopen, edit, drafts)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from statuspage.extensions import db
+from statuspage.forms import (
+    ConfirmForm,
+    EditUpdateForm,
+    IncidentForm,
+    ReopenForm,
+    ResolveForm,
+    UpdateForm,
+    component_statuses,
+)
+from statuspage.models import Incident, IncidentUpdate, utcnow
+from statuspage.services.aftercare import checklist
+from statuspage.services.components import ordered_components
+from statuspage.services.incidents import lifecycle as service
+from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+
+
+@bp.get("/")
+def dashboard():
+    """List active incidents first, with time since their last update, then drafts and recent ones."""
+    incidents = db.session.scalars(
+        select(Incident)
+        .options(selectinload(Incident.updates), selectinload(Incident.components))
+        .order_by(Incident.started_at.desc())
+        .limit(100)
+    ).all()
+    active = [i for i in incidents if i.is_active and not i.draft]
+    return render_template(
+        "admin/dashboard.html",
+        active=active,
+        drafts=[i for i in incidents if i.draft],
+        closed=[i for i in incidents if not i.is_active and not i.draft][:20],
+        now=utcnow(),
+    )
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+def new_incident():
+    """Open an incident with its first update."""
+    form = IncidentForm()
+    if request.method == "POST" and submitted(form):
+        created = []
+
+        def action():
+            created.append(
+                service.open_incident(
+                    title=form.title.data,
+                    impact=form.impact.data,
+                    status=form.status.data,
+                    body=form.body.data,
+                    component_statuses=component_statuses(request.form),
+                    draft=form.draft.data,
+                    user=current_user,
+                )
+            )
+
+        if attempt(action, "Draft saved." if form.draft.data else "Incident published."):
+            return redirect(url_for(".incident", public_id=created[0].public_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/incident_new.html", form=form, components=ordered_components()
+    ), status
+
+
+@bp.get("/incidents/<public_id>")
+def incident(public_id: str):
+    """Show an incident with the forms to move it on."""
+    found = find_incident(public_id)
+    return render_template(
+        "admin/incident.html",
+        incident=found,
+        components=ordered_components(),
+        update_form=UpdateForm(),
+        resolve_form=ResolveForm(),
+        open_now_items=checklist.open_now_items(found) if found.is_active else [],
+        reopen_form=ReopenForm(),
+        confirm_form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/incidents/<public_id>/resolve")
+def resolve(public_id: str):
+    """Resolve an incident."""
+    found, form = find_incident(public_id), ResolveForm()
+    if not submitted(form):
+        return redirect(url_for(".incident", public_id=public_id))
+    keep = {c: c.status for c in found.components} if form.keep_components.data else None
+    attempt(
+        lambda: service.resolve(
+            found,
+            body=form.body.data,
+            component_statuses=keep,
+            user=current_user,
+            confirm_open_items=form.confirm_open_items.data,
+        ),
+        "Incident resolved.",
+    )
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/reopen")
+def reopen(public_id: str):
+    """Reopen a resolved incident."""
+    found, form = find_incident(public_id), ReopenForm()
+    if submitted(form):
+        attempt(
+            lambda: service.reopen(
+                found, status=form.status.data, body=form.body.data, user=current_user
+            ),
+            "Incident reopened.",
+        )
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/publish")
+def publish(public_id: str):
+    """Publish a draft incident."""
+    found = find_incident(public_id)
+    if submitted(ConfirmForm()):
+        attempt(lambda: service.publish_draft(found, user=current_user), "Incident published.")
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/delete")
+def delete(public_id: str):
+    """Delete a draft incident."""
+    found = find_incident(public_id)
+    if submitted(ConfirmForm()) and attempt(
+        lambda: service.delete_draft(found, user=current_user), "Draft deleted."
+    ):
+        return redirect(url_for(".dashboard"))
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.route("/updates/<public_id>/edit", methods=["GET", "POST"])
+def edit_update(public_id: str):
+    """Correct the text of an update; the edit is recorded."""
+    update = db.session.scalar(select(IncidentUpdate).where(IncidentUpdate.public_id == public_id))
+    if update is None:
+        abort(404)
+    form = EditUpdateForm(body=update.body)
+    if (
+        request.method == "POST"
+        and submitted(form)
+        and attempt(
+            lambda: service.edit_update(
+                update,
+                body=form.body.data,
+                user=current_user,
+                translations={  # a language the form does not carry stays as it is
+                    lang: request.form[f"translation-{lang}"]
+                    for lang in update.translations
+                    if f"translation-{lang}" in request.form
+                },
+            ),
+            "Update corrected.",
+        )
+    ):
+        return redirect(url_for(".incident", public_id=update.incident.public_id))
+    return render_template("admin/update_edit.html", form=form, update=update)

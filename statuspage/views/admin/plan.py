@@ -1,0 +1,333 @@
+"""Admin: the communication plan — post or schedule updates with a promise, the queue, the plan page,
+deadlines, and maintenance windows (announce, start, end early, extend).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from statuspage.extensions import db
+from statuspage.forms import (
+    ConfirmForm,
+    DeadlineDoneForm,
+    ExtendForm,
+    MaintenanceForm,
+    RescheduleForm,
+    UpdateForm,
+    choices,
+    component_statuses,
+)
+from statuspage.models import MAINTENANCE_STATUSES, Component, Incident, IncidentUpdate, utcnow
+from statuspage.services import ServiceError, plan
+from statuspage.services.clock import parse_local, to_local_input
+from statuspage.services.components import ordered_components
+from statuspage.services.delivery import notify
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.incidents import maintenance
+from statuspage.services.incidents import queue as schedule
+from statuspage.services.playbooks.loader import all_playbooks
+from statuspage.services.shop import get_shop
+from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+
+INCIDENT_UPDATE_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+
+
+@bp.app_template_filter("span")
+def span(value: timedelta | None) -> str:
+    """Say how long a stretch of time is: "8 min", "2 h 5 min", "1 d 3 h 0 min"."""
+    if value is None:
+        return ""
+    minutes = int(abs(value.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min"]
+    return " ".join(p for p in parts if p) if minutes else "less than 1 min"
+
+
+@bp.app_template_filter("relative")
+def relative(value: datetime | None, now: datetime) -> str:
+    """Say how far a time is from now: "in 8 min", "2 h 5 min ago", "now"."""
+    if value is None:
+        return ""
+    if abs((value - now).total_seconds()) < 60:
+        return "now"
+    return f"in {span(value - now)}" if value > now else f"{span(value - now)} ago"
+
+
+@bp.app_template_filter("local_input")
+def local_input(value: datetime | None) -> str:
+    """Format a stored UTC time for a datetime-local input in the shop's timezone."""
+    return to_local_input(value, get_shop().timezone)
+
+
+@bp.context_processor
+def plan_context() -> dict:
+    """Give the dashboard and the incident page their part of the plan (computed here, not in templates)."""
+    now = utcnow()
+    if request.endpoint == "admin.dashboard":
+        return {
+            "board": plan.active_board(now),
+            "open_deadlines": plan.open_deadlines(now, get_shop().default_language),
+            "reminders": notify.recent(8),
+            "plan_now": now,
+        }
+    public_id = str((request.view_args or {}).get("public_id", ""))
+    if (
+        request.endpoint == "admin.incident" and public_id.isalnum()
+    ):  # not for a junk id's error page
+        found = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
+        if found is not None:
+            return {"plan_summary": _summary(found, now), "plan_now": now}
+    return {}
+
+
+@bp.post("/incidents/<public_id>/updates")
+def post_update(public_id: str):
+    """Post an update now or at a time, with the promised time of the next one."""
+    found, form = find_incident(public_id), UpdateForm()
+    statuses = MAINTENANCE_STATUSES if found.is_maintenance else INCIDENT_UPDATE_STATUSES
+    form.status.choices = choices(statuses)
+    if submitted(form):
+        answered = plan.current_promise(found, utcnow())
+
+        def action() -> str:
+            """Post or schedule the update; say whether it kept the promise."""
+            tz = get_shop().timezone
+            update = service.post_update(
+                found,
+                status=form.status.data,
+                body=form.body.data,
+                component_statuses=component_statuses(request.form),
+                user=current_user,
+                display_at=parse_local(form.display_at.data, tz, what="The publication time"),
+                next_update_at=parse_local(
+                    form.next_update_at.data, tz, what="The next update time"
+                ),
+                confirm_open_items=form.confirm_open_items.data,
+            )
+            return _posted_message(update, answered)
+
+        _attempt(action)
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.get("/queue")
+def queue():
+    """List every scheduled update, the automatic maintenance steps and the promises still open."""
+    now = utcnow()
+    return render_template(
+        "admin/queue.html",
+        updates=plan.scheduled_updates(now),
+        transitions=plan.upcoming_transitions(now),
+        board=[row for row in plan.active_board(now) if row.promise],
+        form=RescheduleForm(),
+        confirm_form=ConfirmForm(),
+        now=now,
+    )
+
+
+@bp.post("/updates/<public_id>/reschedule")
+def reschedule(public_id: str):
+    """Change a scheduled update's text, time or promise."""
+    update, form = _update(public_id), RescheduleForm()
+    if submitted(form):
+        tz = get_shop().timezone
+        attempt(
+            lambda: schedule.reschedule(
+                update,
+                body=form.body.data,
+                display_at=parse_local(form.display_at.data, tz, what="The publication time"),
+                next_update_at=parse_local(
+                    form.next_update_at.data, tz, what="The next update time"
+                ),
+                user=current_user,
+            ),
+            "Scheduled update changed.",
+        )
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/updates/<public_id>/publish-now")
+def publish_now(public_id: str):
+    """Publish a scheduled update at once."""
+    update = _update(public_id)
+    if submitted(ConfirmForm()):
+        attempt(lambda: schedule.publish_now(update, user=current_user), "Update published.")
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/updates/<public_id>/cancel")
+def cancel(public_id: str):
+    """Cancel a scheduled update before it is due."""
+    update = _update(public_id)
+    if submitted(ConfirmForm()):
+        attempt(lambda: schedule.cancel(update, user=current_user), "Scheduled update cancelled.")
+    return redirect(url_for(".queue"))
+
+
+@bp.get("/incidents/<public_id>/plan")
+def incident_plan(public_id: str):
+    """Show an incident's plan: past and future on one timeline, promises, deadlines, follow-ups."""
+    found, now = find_incident(public_id), utcnow()
+    return render_template(
+        "admin/plan.html",
+        incident=found,
+        plan=plan.plan_for(found, now, get_shop().default_language),
+        deadline_form=DeadlineDoneForm(),
+        extend_form=ExtendForm(),
+        confirm_form=ConfirmForm(),
+        now=now,
+    )
+
+
+@bp.post("/incidents/<public_id>/deadlines/<key>")
+def deadline_done(public_id: str, key: str):
+    """Mark a deadline as met, with a note."""
+    found, form = find_incident(public_id), DeadlineDoneForm()
+    if submitted(form):
+        attempt(
+            lambda: plan.mark_deadline_done(found, key, form.note.data, user=current_user),
+            "Deadline marked as done.",
+        )
+    return redirect(url_for(".incident_plan", public_id=public_id))
+
+
+@bp.route("/maintenance/new", methods=["GET", "POST"])
+def new_maintenance():
+    """Announce a planned maintenance; it starts and ends on its own."""
+    form = MaintenanceForm()
+    if request.method == "POST" and submitted(form):
+        created: list[Incident] = []
+
+        def action() -> str:
+            """Plan the maintenance from the form."""
+            tz = get_shop().timezone
+            created.append(
+                maintenance.plan_maintenance(
+                    title=form.title.data,
+                    body=form.body.data or "",
+                    user=current_user,
+                    components=_components(request.form.getlist("components")),
+                    scheduled_for=parse_local(form.scheduled_for.data, tz, what="The start"),
+                    scheduled_until=parse_local(form.scheduled_until.data, tz, what="The end"),
+                    what_changes=form.what_changes.data or "",
+                    display_at=parse_local(form.display_at.data, tz, what="The announcement"),
+                    kind=request.form.get("kind") or None,
+                )
+            )
+            return "Maintenance scheduled."
+
+        if _attempt(action):
+            return redirect(url_for(".incident_plan", public_id=created[0].public_id))
+    kinds = [
+        SelectChoice(k, p.in_lang(p.title, "en"))
+        for k, p in all_playbooks()[0].items()
+        if p.maintenance
+    ]
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/maintenance_new.html",
+        form=form,
+        kinds=kinds,
+        chosen=set(request.form.getlist("components")),
+        components=ordered_components(),
+    ), status
+
+
+@bp.post("/incidents/<public_id>/maintenance/<action>")
+def maintenance_action(public_id: str, action: str):
+    """Start a maintenance now, end it early, or move its end."""
+    found = find_incident(public_id)
+    if not found.is_maintenance or action not in ("start", "end", "extend"):
+        abort(404)
+    if action == "extend":
+        form = ExtendForm()
+        if submitted(form):
+            attempt(
+                lambda: maintenance.extend(
+                    found,
+                    until=parse_local(
+                        form.scheduled_until.data, get_shop().timezone, what="The new end"
+                    ),
+                    body=form.body.data or "",
+                    user=current_user,
+                ),
+                "The new end time is posted.",
+            )
+    elif submitted(ConfirmForm()):
+        _attempt(lambda: _start_or_end(found, action))
+    return redirect(url_for(".incident_plan", public_id=public_id))
+
+
+def _start_or_end(found: Incident, action: str) -> str:
+    """Start or end a maintenance by hand; refuse when it already moved on."""
+    if action == "end" and found.status not in maintenance.RUNNING:
+        raise ServiceError("Only a maintenance in progress can be ended early.")
+    verb = maintenance.start if action == "start" else maintenance.end
+    if verb(found, user=current_user) is None:
+        raise ServiceError("This maintenance has already moved on; reload the page.")
+    return "Maintenance started." if action == "start" else "Maintenance ended."
+
+
+def _attempt(action) -> bool:
+    """Like attempt(), with the success message returned by the action."""
+    try:
+        message = action()
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    flash(message, "info")
+    return True
+
+
+def _posted_message(update: IncidentUpdate, answered: plan.Promise | None) -> str:
+    """Say what was posted, and whether it kept the promise customers were waiting on."""
+    if update.display_at > utcnow():
+        return f"Update scheduled for {plan.local_text(update.display_at)}."
+    if answered is None:
+        return "Update posted."
+    due = plan.local_text(answered.due_at)
+    if update.display_at.replace(second=0, microsecond=0) <= answered.due_at:
+        return f"Update posted. It keeps the promise of {due}."
+    late = span(update.display_at - answered.due_at)
+    return f"Update posted. It came {late} after the promised {due}: that promise is marked late."
+
+
+def _summary(found: Incident, now: datetime) -> dict:
+    """Gather what the incident page shows of the plan."""
+    lang = get_shop().default_language
+    statuses = MAINTENANCE_STATUSES if found.is_maintenance else INCIDENT_UPDATE_STATUSES
+    return {
+        "promise": plan.current_promise(found, now),
+        "outcomes": {p.made_by.id: p for p in plan.promises(found, now)},
+        "deadlines": plan.deadlines_for(found, now, lang=lang),
+        "statuses": statuses,
+        "cadence": ", ".join(
+            f"{s} {m} min" for s in statuses if (m := plan.cadence_minutes(found, s))
+        ),
+        "timezone": get_shop().timezone,
+    }
+
+
+def _components(public_ids: list[str]) -> list[Component]:
+    """Find the chosen components or refuse an unknown one."""
+    wanted = {pid for pid in public_ids if pid}
+    found = list(db.session.scalars(select(Component).where(Component.public_id.in_(wanted))))
+    if len(found) != len(wanted):
+        raise ServiceError("One of the chosen components no longer exists.")
+    return found
+
+
+def _update(public_id: str) -> IncidentUpdate:
+    """Find an update by its public id or answer 404."""
+    found = db.session.scalar(select(IncidentUpdate).where(IncidentUpdate.public_id == public_id))
+    if found is None:
+        abort(404)
+    return found

@@ -1,0 +1,44 @@
+"""Admin: the playbook list and the owners' playbook editor."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from statuspage.forms import ConfirmForm
+from statuspage.services.playbooks.loader import all_playbooks, get_playbook
+from statuspage.services.playbooks.overrides import reset_override, save_override
+from statuspage.views.admin._base import attempt, bp, owner_required, submitted
+
+
+@bp.get("/playbooks")
+def playbooks():
+    """List the playbooks to start an incident from, and any broken playbook files."""
+    found, problems = all_playbooks()
+    return render_template("admin/playbooks.html", playbooks=found, problems=problems)
+
+
+@bp.route("/playbooks/<kind>/edit", methods=["GET", "POST"])
+@owner_required
+def edit_playbook(kind: str):
+    """Edit a playbook's texts and cadence; the edit overrides the files until it is reset."""
+    playbook = get_playbook(kind) or abort(404)
+    form = ConfirmForm()
+    if request.method == "POST" and submitted(form):
+        templates = {k[4:]: v for k, v in request.form.items() if k.startswith("tpl-")}
+        cadence = {k[8:]: v for k, v in request.form.items() if k.startswith("cadence-")}
+        if attempt(
+            lambda: save_override(kind, templates, cadence, user=current_user), "Playbook saved."
+        ):
+            return redirect(url_for(".edit_playbook", kind=kind))
+    return render_template("admin/playbook_edit.html", playbook=playbook, form=form)
+
+
+@bp.post("/playbooks/<kind>/reset")
+@owner_required
+def reset_playbook(kind: str):
+    """Reset a playbook to its files' texts."""
+    get_playbook(kind) or abort(404)
+    if submitted(ConfirmForm()):
+        attempt(lambda: reset_override(kind, user=current_user), "Playbook reset to its defaults.")
+    return redirect(url_for(".edit_playbook", kind=kind))

@@ -1,0 +1,189 @@
+"""Admin set-up: components, shop settings, team members and the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from statuspage.extensions import db
+from statuspage.forms import ComponentForm, ComponentStatusForm, ConfirmForm, SettingsForm, UserForm
+from statuspage.models import AuditEntry, Component, User
+from statuspage.services import ServiceError
+from statuspage.services import components as service
+from statuspage.services.shop import FIELDS, get_shop, update_settings
+from statuspage.services.team.users import create_user
+from statuspage.views import page_number
+from statuspage.views.admin._base import attempt, bp, owner_required, submitted
+
+
+@bp.get("/components")
+def components():
+    """List components and groups with their forms."""
+    items = service.ordered_components()
+    return render_template(
+        "admin/components.html",
+        components=items,
+        groups=[c for c in items if c.is_group],
+        form=_component_form(),
+        status_form=ComponentStatusForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/components")
+@owner_required
+def create_component():
+    """Create a component or group."""
+    form = _component_form()
+    if submitted(form):
+        attempt(
+            lambda: service.create_component(
+                name=form.name.data,
+                description=form.description.data or "",
+                group=_group(form.group_id.data),
+                is_group=form.is_group.data,
+                user=current_user,
+            ),
+            "Component created.",
+        )
+    return redirect(url_for(".components"))
+
+
+@bp.post("/components/<public_id>")
+@owner_required
+def edit_component(public_id: str):
+    """Rename a component, change its description or its group."""
+    component, form = _component(public_id), _component_form()
+    if submitted(form):
+        attempt(
+            lambda: service.update_component(
+                component,
+                name=form.name.data,
+                description=form.description.data or "",
+                group=_group(form.group_id.data),
+                user=current_user,
+            ),
+            "Component saved.",
+        )
+    return redirect(url_for(".components"))
+
+
+@bp.post("/components/<public_id>/status")
+def component_status(public_id: str):
+    """Set a component's status by hand."""
+    component, form = _component(public_id), ComponentStatusForm()
+    if submitted(form):
+        attempt(
+            lambda: service.set_status(component, form.status.data, user=current_user),
+            "Status set.",
+        )
+    return redirect(url_for(".components"))
+
+
+@bp.post("/components/<public_id>/move/<direction>")
+@owner_required
+def move_component(public_id: str, direction: str):
+    """Move a component up or down."""
+    component = _component(public_id)
+    if direction not in ("up", "down"):
+        abort(404)
+    if submitted(ConfirmForm()):
+        step = -1 if direction == "up" else 1
+        attempt(lambda: service.move(component, step, user=current_user), "Moved.")
+    return redirect(url_for(".components"))
+
+
+@bp.post("/components/<public_id>/delete")
+@owner_required
+def delete_component(public_id: str):
+    """Delete a component (one used by incidents needs the confirmation box ticked)."""
+    component, form = _component(public_id), ConfirmForm()
+    if submitted(form):
+        attempt(
+            lambda: service.delete_component(
+                component, confirm=form.confirm.data, user=current_user
+            ),
+            "Component deleted.",
+        )
+    return redirect(url_for(".components"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@owner_required
+def settings():
+    """Edit the shop's name, links, timezone, brand colour and contact channels."""
+    shop = get_shop()
+    form = SettingsForm(obj=shop)
+    if request.method == "GET":
+        form.languages.data = shop.language_list
+    if request.method == "POST" and submitted(form):
+        values = {
+            key: getattr(form, key).data for key in (*FIELDS, "default_language", "languages")
+        }
+        if attempt(lambda: update_settings(values, user=current_user), "Settings saved."):
+            return redirect(url_for(".settings"))
+    return render_template("admin/settings.html", form=form)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@owner_required
+def users():
+    """List team members and add one."""
+    form = UserForm()
+    if (
+        request.method == "POST"
+        and submitted(form)
+        and attempt(
+            lambda: create_user(
+                form.email.data, form.password.data, form.role.data, by=current_user
+            ),
+            "Team member added.",
+        )
+    ):
+        return redirect(url_for(".users"))
+    team = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", form=form, users=team)
+
+
+@bp.get("/audit")
+@owner_required
+def audit():
+    """Show the audit log, newest first."""
+    page = db.paginate(
+        select(AuditEntry).options(selectinload(AuditEntry.user)).order_by(AuditEntry.id.desc()),
+        per_page=50,
+        page=page_number(),
+        error_out=False,
+    )
+    return render_template("admin/audit.html", page=page)
+
+
+def _component_form() -> ComponentForm:
+    """Build the component form with the current groups as choices."""
+    form = ComponentForm()
+    groups = db.session.scalars(select(Component).where(Component.is_group)).all()
+    form.group_id.choices = [SelectChoice("", "— no group —")] + [
+        SelectChoice(g.public_id, g.name) for g in groups
+    ]
+    return form
+
+
+def _group(public_id: str | None) -> Component | None:
+    """Find the chosen group, or None for no group."""
+    if not public_id:
+        return None
+    group = db.session.scalar(select(Component).where(Component.public_id == public_id))
+    if group is None:
+        raise ServiceError("That group no longer exists.")
+    return group
+
+
+def _component(public_id: str) -> Component:
+    """Find a component by its public id or answer 404."""
+    found = db.session.scalar(select(Component).where(Component.public_id == public_id))
+    if found is None:
+        abort(404)
+    return found

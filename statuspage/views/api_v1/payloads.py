@@ -1,0 +1,285 @@
+"""The write API's domain side: read JSON input strictly, call the incident services, describe results.
+
+Input problems that stop a request from being read (wrong type, unknown field, a time that is not
+ISO 8601 with an offset or not in the future) raise BadInput (HTTP 400); broken rules raise
+ServiceError (HTTP 422). Either way nothing is changed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from statuspage.extensions import db
+from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
+from statuspage.services import ServiceError
+from statuspage.services.incidents import lifecycle as service
+from statuspage.services.playbooks import composer
+from statuspage.services.playbooks.loader import all_playbooks, get_playbook
+from statuspage.services.public.statuspage_json import iso, public_url
+from statuspage.services.shop import get_shop
+
+FINAL = ("resolved", "postmortem", "completed")
+LIST_FILTERS = ("open", "closed", "draft", "all")
+_TEXT, _FLAG, _MAP = (str,), (bool,), (dict,)
+CREATE_FIELDS = {
+    "title": _TEXT, "impact": _TEXT, "status": _TEXT, "body": _TEXT, "components": _MAP,
+    "translations": _MAP, "next_update_at": _TEXT, "display_at": _TEXT, "draft": _FLAG,
+    "playbook": _TEXT, "variables": _MAP, "publish_anyway": _FLAG,
+}  # fmt: skip
+UPDATE_FIELDS = {
+    "status": _TEXT, "body": _TEXT, "components": _MAP, "translations": _MAP,
+    "next_update_at": _TEXT, "display_at": _TEXT, "confirm_open_items": _FLAG,
+}  # fmt: skip
+RESOLVE_FIELDS = {
+    "body": _TEXT, "components": _MAP, "translations": _MAP, "keep_components": _FLAG,
+    "display_at": _TEXT, "confirm_open_items": _FLAG,
+}  # fmt: skip
+
+
+class BadInput(ServiceError):
+    """The request body cannot be read as asked (HTTP 400)."""
+
+
+def read_fields(data: object, allowed: dict[str, tuple], required: tuple[str, ...] = ()) -> dict:
+    """Check a JSON object: no unknown fields, the right types, the required ones present."""
+    if not isinstance(data, dict):
+        raise BadInput('The body must be a JSON object, e.g. {"title": …}.')
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise BadInput(f"Unknown field “{unknown[0]}”; allowed: {', '.join(sorted(allowed))}.")
+    for name, value in data.items():
+        if value is not None and not isinstance(value, allowed[name]):
+            kind = {str: "a string", bool: "true or false", dict: "an object"}[allowed[name][0]]
+            raise BadInput(f"“{name}” must be {kind}.")
+    for name in required:
+        if data.get(name) is None:
+            raise BadInput(f"“{name}” is required.")
+    for name in ("components", "translations", "variables"):
+        for key, value in (data.get(name) or {}).items():
+            if not isinstance(value, str):
+                raise BadInput(f"“{name}.{key}” must be a string.")
+    return data
+
+
+def parse_time(raw: str | None, name: str, *, after: datetime | None = None) -> datetime | None:
+    """Parse an ISO 8601 time with an offset into naive UTC; it must lie in the future."""
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
+    if value.tzinfo is None:
+        raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
+    value = value.astimezone(UTC).replace(tzinfo=None)
+    if value <= (after or utcnow()):
+        raise BadInput(f"“{name}” is not in the future{' of display_at' if after else ''}.")
+    return value
+
+
+def check_languages(translations: dict[str, str] | None) -> dict[str, str] | None:
+    """Accept translations only into the shop's other enabled languages."""
+    shop = get_shop()
+    for lang in translations or {}:
+        if lang == shop.default_language:
+            raise ServiceError(f"“{lang}” is the default language; put that text in “body”.")
+        if lang not in shop.language_list:
+            enabled = ", ".join(shop.language_list)
+            raise ServiceError(f"Language “{lang}” is not enabled (enabled: {enabled}).")
+    return translations
+
+
+def component_statuses(wanted: dict[str, str] | None) -> dict[Component, str]:
+    """Map {component id: new status} to components; an unknown id breaks the rule."""
+    if not wanted:
+        return {}
+    found = {
+        c.public_id: c
+        for c in db.session.scalars(select(Component).where(Component.public_id.in_(wanted)))
+    }
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise ServiceError(
+            f"Unknown component “{unknown[0]}” (ids are in /api/v2/components.json)."
+        )
+    groups = [c.name for c in found.values() if c.is_group]
+    if groups:
+        raise ServiceError(f"“{groups[0]}” is a group; set the status of its components.")
+    return {found[pid]: status for pid, status in wanted.items()}
+
+
+def create_incident(data: dict, user: User) -> Incident:
+    """Open an incident from plain fields, or from a playbook and its variables."""
+    data = read_fields(data, CREATE_FIELDS)
+    if data.get("playbook") is not None or data.get("variables") is not None:
+        return _from_playbook(data, user)
+    for name in ("title", "body"):
+        if data.get(name) is None:
+            raise BadInput(f"“{name}” is required.")
+    display_at = parse_time(data.get("display_at"), "display_at")
+    return service.open_incident(
+        title=data["title"],
+        impact=data.get("impact") or "minor",
+        status=data.get("status") or "investigating",
+        body=data["body"],
+        user=user,
+        component_statuses=component_statuses(data.get("components")),
+        draft=bool(data.get("draft")),
+        translations=check_languages(data.get("translations")),
+        next_update_at=parse_time(data.get("next_update_at"), "next_update_at", after=display_at),
+        display_at=display_at,
+    )
+
+
+def _from_playbook(data: dict, user: User) -> Incident:
+    """Compose the first update from a playbook in every enabled language and publish it."""
+    # The admin's compose flow and transparency check; `publish_anyway` publishes despite failing
+    # checks (the audit log records it). Body, translations and draft are for plain ones.
+    for name in ("body", "translations", "draft"):
+        if data.get(name) is not None:
+            raise BadInput(f"“{name}” cannot be combined with “playbook”.")
+    playbook = get_playbook(data.get("playbook"))
+    if playbook is None:
+        known = ", ".join(sorted(all_playbooks()[0]))
+        raise ServiceError(f"Unknown playbook “{data.get('playbook')}” (known: {known}).")
+    if playbook.maintenance:
+        raise ServiceError("Plan maintenance in the admin; the API opens incidents.")
+    shop = get_shop()
+    stage = data.get("status") or playbook.stages[0]
+    if stage not in playbook.stages or stage in playbook.final_stages:
+        raise ServiceError(f"“{stage}” is not an opening stage of the {playbook.kind} playbook.")
+    display_at = parse_time(data.get("display_at"), "display_at")
+    next_update_at = parse_time(data.get("next_update_at"), "next_update_at", after=display_at)
+    if next_update_at is None and playbook.cadence.get(stage):
+        next_update_at = (display_at or utcnow()) + timedelta(minutes=playbook.cadence[stage])
+    step = composer.ComposeStep(
+        title=data.get("title") or playbook.in_lang(playbook.title, shop.default_language),
+        impact=data.get("impact") or playbook.impact,
+        stage=stage,
+        langs=shop.language_list,
+        raw={name: value for name, value in (data.get("variables") or {}).items()},
+        component_statuses=component_statuses(data.get("components")),
+        next_update_raw=iso(next_update_at) or "",
+        publish_anyway=bool(data.get("publish_anyway")),
+        public_id=new_public_id(),
+        display_at_raw=iso(display_at) or "",
+    )
+    composer.fill_sections(step, playbook, shop, public_url(f"/incidents/{step.public_id}"))
+    if step.errors:
+        problems = "; ".join(f"{name}: {error}" for name, error in step.errors.items())
+        raise ServiceError(f"The playbook message cannot be composed: {problems}")
+    return composer.publish(step, playbook, None, shop, user)
+
+
+def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
+    """Post an update now, or schedule it for display_at (public from then on, not before)."""
+    data = read_fields(data, UPDATE_FIELDS, required=("status", "body"))
+    display_at = parse_time(data.get("display_at"), "display_at")
+    return service.post_update(
+        incident,
+        status=data["status"],
+        body=data["body"],
+        user=user,
+        component_statuses=component_statuses(data.get("components")),
+        translations=check_languages(data.get("translations")),
+        next_update_at=parse_time(data.get("next_update_at"), "next_update_at", after=display_at),
+        display_at=display_at,
+        confirm_open_items=bool(data.get("confirm_open_items")),
+    )
+
+
+def resolve_incident(incident: Incident, data: dict, user: User) -> IncidentUpdate:
+    """Resolve an incident now or at display_at (components back to operational unless told otherwise)."""
+    data = read_fields(data, RESOLVE_FIELDS, required=("body",))
+    statuses = component_statuses(data.get("components"))
+    if data.get("keep_components"):
+        statuses = {c: c.status for c in incident.components} | statuses
+    return service.resolve(
+        incident,
+        body=data["body"],
+        user=user,
+        component_statuses=statuses or None,
+        translations=check_languages(data.get("translations")),
+        display_at=parse_time(data.get("display_at"), "display_at"),
+        confirm_open_items=bool(data.get("confirm_open_items")),
+    )
+
+
+def find_incident(public_id: str) -> Incident | None:
+    """Find an incident (drafts included: token holders are team members)."""
+    return db.session.scalar(_loaded().where(Incident.public_id == public_id))
+
+
+def list_incidents(which: str | None, limit: str | None) -> list[Incident]:
+    """List incidents newest first: open, closed, drafts or all, at most `limit` (1–100, default 20)."""
+    which = which or "all"
+    if which not in LIST_FILTERS:
+        raise BadInput(f"“status” must be one of {', '.join(LIST_FILTERS)}.")
+    try:
+        count = int(limit) if limit is not None else 20
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 100:
+        raise BadInput("“limit” must be a whole number from 1 to 100.")
+    query = _loaded().order_by(Incident.started_at.desc(), Incident.id.desc()).limit(count)
+    if which == "open":
+        query = query.where(Incident.status.not_in(FINAL), Incident.draft.is_(False))
+    elif which == "closed":
+        query = query.where(Incident.status.in_(FINAL), Incident.draft.is_(False))
+    elif which == "draft":
+        query = query.where(Incident.draft.is_(True))
+    return list(db.session.scalars(query))
+
+
+def _loaded():
+    """Select incidents with their components and updates loaded up front."""
+    return select(Incident).options(
+        selectinload(Incident.components), selectinload(Incident.updates)
+    )
+
+
+def incident_json(incident: Incident) -> dict:
+    """Describe an incident for the write API (scheduled updates included, marked as such)."""
+    now = utcnow()
+    names = {c.id: c.public_id for c in incident.components}
+    return {
+        "id": incident.public_id,
+        "title": incident.title,
+        "status": incident.status,
+        "impact": incident.impact,
+        "kind": incident.kind,
+        "draft": incident.draft,
+        "maintenance": incident.is_maintenance,
+        "url": public_url(f"/incidents/{incident.public_id}"),
+        "started_at": iso(incident.started_at),
+        "resolved_at": iso(incident.resolved_at),
+        "components": [
+            {"id": c.public_id, "name": c.name, "status": c.status} for c in incident.components
+        ],
+        "updates": [_update_json(u, names, now) for u in incident.updates],
+    }
+
+
+def _update_json(update: IncidentUpdate, names: dict[int, str], now: datetime) -> dict:
+    """Describe one update."""
+    return {
+        "id": update.public_id,
+        "status": update.status,
+        "body": update.body,
+        "translations": {lang: t["body"] for lang, t in (update.translations or {}).items()},
+        "display_at": iso(update.display_at),
+        "published": update.display_at <= now,
+        "next_update_at": iso(update.next_update_at),
+        "edited_at": iso(update.edited_at),
+        "component_changes": [
+            {
+                "component_id": names.get(change["component_id"]),
+                "old_status": change["old_status"],
+                "new_status": change["new_status"],
+            }
+            for change in update.component_changes or []
+        ],
+    }
