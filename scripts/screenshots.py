@@ -1,4 +1,4 @@
-"""Regenerate the README screenshots from the real app: the demo shop in English and Arabic, light and dark.
+"""Regenerate the screenshots in the README and docs/languages.md from the real app: the demo shop in English and Arabic, light and dark.
 
 Run: .venv/bin/python scripts/screenshots.py   (needs Debian's chromium; writes docs/screenshots/*.png)
 """

@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
-    app.config.from_object(config)
+    app.config.from_mapping(config.defaults())
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("STATUSPAGE")
     if test_config:
@@ -74,10 +74,8 @@ def _finish_config(app: Flask) -> None:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    app.config.setdefault("PLAYBOOKS_DIR", None)
     app.config["PLAYBOOKS_DIR"] = app.config["PLAYBOOKS_DIR"] or str(ROOT / "incidents")
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.update(config.FIXED)  # HttpOnly, SameSite=Lax: whatever the overrides said
 
 
 def _instance_secret(path: Path) -> str:

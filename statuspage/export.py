@@ -11,6 +11,7 @@ Every file is fetched through the app itself, so it is exactly what the live sit
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import tempfile
@@ -44,7 +45,11 @@ def export_site(app: Flask, target: str | Path) -> int:
             if prefix and not path.endswith(".html"):
                 continue  # feeds, JSON and badges once, in the default language
             separator = "&" if "?" in url else "?"
-            response = client.get(f"{url}{separator}lang={lang}", headers={"Accept-Language": lang})
+            # Each request in an app context of its own, as a live one: the caller's context (the CLI's)
+            # would otherwise be reused, with the previous request's `g` (language, shop, user).
+            response = contextvars.Context().run(
+                client.get, f"{url}{separator}lang={lang}", headers={"Accept-Language": lang}
+            )
             if response.status_code != 200:
                 continue
             file = staging / prefix / path

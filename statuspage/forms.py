@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,18 +16,25 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from statuspage.extensions import db
-from statuspage.models import COMPONENT_STATUSES, IMPACTS, ROLES, Component
-from statuspage.services import ServiceError
 from statuspage.services.playbooks.loader import LANGUAGES
+from statuspage.vocabulary import (
+    COMPONENT_STATUSES,
+    IMPACTS,
+    LABELS,
+    OPEN_STATUSES,
+    ROLES,
+    UPDATE_STATUSES,
+)
 
 
-def choices(values, label=lambda v: v.replace("_", " ").capitalize()) -> list[SelectChoice]:
+def _named(value: str):
+    """Name a value: a status or impact by its label (lazy, from the catalogs), anything else readably."""
+    return LABELS[value] if value in LABELS else value.replace("_", " ").capitalize()
+
+
+def choices(values, label=_named) -> list[SelectChoice]:
     """Build select options from values."""
     return [SelectChoice(v, label(v)) for v in values]
-
-
-OPEN_STATUSES = ("investigating", "identified", "monitoring")
 
 
 class LoginForm(FlaskForm):
@@ -54,7 +60,7 @@ RESOLVE_ANYWAY = "Resolve even though checklist items for during the crisis are 
 class UpdateForm(FlaskForm):
     """Post an update on an open incident."""
 
-    status = SelectField("New status", choices=choices(OPEN_STATUSES + ("resolved",)))
+    status = SelectField("New status", choices=choices(UPDATE_STATUSES))
     body = TextAreaField("Update (Markdown)", validators=[DataRequired()])
     display_at = StringField("Publish at", validators=[Optional(), Length(max=40)])
     next_update_at = StringField("Next update by", validators=[Optional(), Length(max=40)])
@@ -164,25 +170,6 @@ class ExtendForm(FlaskForm):
 
     scheduled_until = StringField("New end", validators=[DataRequired(), Length(max=40)])
     body = TextAreaField("Message to customers (Markdown)", validators=[Optional()])
-
-
-def component_statuses(data) -> dict[Component, str]:
-    """Read `component-<public_id>` = status pairs from a form; '' means not affected."""
-    wanted = {
-        key.removeprefix("component-"): value
-        for key, value in data.items()
-        if key.startswith("component-") and value
-    }
-    if not wanted:
-        return {}
-    found = {
-        c.public_id: c
-        for c in db.session.scalars(select(Component).where(Component.public_id.in_(wanted)))
-    }
-    unknown = set(wanted) - set(found)
-    if unknown:
-        raise ServiceError(f"Unknown component: {', '.join(sorted(unknown))}.")
-    return {found[pid]: status for pid, status in wanted.items()}
 
 
 def form_errors(form: FlaskForm) -> str:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from statuspage.extensions import db
 from statuspage.services.components import create_component
 from statuspage.services.incidents.lifecycle import open_incident
+
+T0 = datetime(
+    2026, 3, 10, 12, 0, tzinfo=UTC
+)  # where the `clock` fixture starts: 13:00 in Berlin (CET)
+
+
+def at(minutes: float) -> datetime:
+    """Return T0 plus some minutes, as stored (naive UTC)."""
+    return T0.replace(tzinfo=None) + timedelta(minutes=minutes)
 
 
 def component(name="Checkout", **kwargs):

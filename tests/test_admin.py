@@ -5,7 +5,7 @@ from statuspage.models import AuditEntry, Component, Incident, User
 from tests.helpers import component, incident
 
 
-def test_admin_needs_login(client):
+def test_admin_needs_login(app_ctx, client):
     response = client.get("/admin/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.post("/admin/incidents/new", data={"title": "x"}).status_code == 302

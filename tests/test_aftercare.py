@@ -17,7 +17,7 @@ def _delivery_delay():
     return incident(title="Parcels are late", kind="delivery-delay", impact="minor")
 
 
-def test_playbook_checklist_is_attached_with_due_times(app):
+def test_playbook_checklist_is_attached_with_due_times(app, app_ctx):
     opened = _delivery_delay()
     items = checklist.entries(opened)
     assert len(items) >= 5 and {e.category for e in items} >= {"own_it", "make_it_right"}
@@ -48,7 +48,7 @@ def test_tick_skip_add_assign(app, owner):
     assert db.session.query(AuditEntry).filter(AuditEntry.action.like("checklist.%")).count() == 4
 
 
-def test_skip_needs_a_reason(app):
+def test_skip_needs_a_reason(app, app_ctx):
     import pytest
 
     from statuspage.services import ServiceError
@@ -58,7 +58,7 @@ def test_skip_needs_a_reason(app):
         checklist.skip(entry, user=None, reason=" ")
 
 
-def test_public_page_shows_what_we_do_to_make_it_right_after_resolution(client):
+def test_public_page_shows_what_we_do_to_make_it_right_after_resolution(app_ctx, client):
     opened = _delivery_delay()
     public = [e for e in checklist.entries(opened) if e.public]
     checklist.tick(public[0], user=None)
@@ -120,7 +120,7 @@ def test_postmortem_prefill_publish_and_edit(app, client, owner):
     assert db.session.query(AuditEntry).filter_by(action="postmortem.edit").count() == 1
 
 
-def test_trust_report_figures_and_csv(app):
+def test_trust_report_figures_and_csv(app, app_ctx):
     start = utcnow() - timedelta(hours=10)
     with time_machine.travel(start, tick=False):
         opened = _delivery_delay()
@@ -317,7 +317,7 @@ def test_postmortem_announcement_in_the_readers_language(client, owner):
     assert "We have published a postmortem" in english and "Opublikowaliśmy" not in english
 
 
-def test_postmortem_announcement_follows_the_shops_default_language(app):
+def test_postmortem_announcement_follows_the_shops_default_language(app, app_ctx):
     from flask_babel import get_locale
 
     shop = saved_shop()

@@ -152,6 +152,7 @@ def test_an_incident_can_be_opened_from_a_playbook_with_variables(client, api):
     from statuspage.services.playbooks.loader import get_playbook
 
     saved_shop().languages = "en,pl"
+    db.session.commit()
     playbook = get_playbook("delivery-delay")
     variables = {v.name: v.example for v in playbook.variables if v.example}
     response = api.call(
@@ -312,7 +313,7 @@ def test_openapi_document_matches_the_routes(app, client):
     assert documented == served
 
 
-def test_cli_creates_a_token_that_works(runner, client, editor):
+def test_cli_creates_a_token_that_works(app_ctx, runner, client, editor):
     result = runner.invoke(args=["create-token", "Editor@Shop.test", "--name", "monitoring"])
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip()

@@ -56,7 +56,7 @@ def maintenance(title="Database upgrade", status="scheduled", hours=(2, 4), body
 
 
 @pytest.fixture
-def page(app):
+def page(app, app_ctx):
     """A shop with a group, components, open/resolved/draft incidents and maintenances."""
     shop = saved_shop()
     shop.name, shop.languages, shop.timezone = "Bright Socks", "en,pl", "Europe/Warsaw"
@@ -208,7 +208,7 @@ def test_unknown_api_path_answers_json_404(client):
 @pytest.mark.parametrize(
     "url", ["/api/v2/summary.json", "/api/v2/incidents.json", "/api/v2/scheduled-maintenances.json"]
 )
-def test_query_count_does_not_grow_with_history(app, client, count_queries, url):
+def test_query_count_does_not_grow_with_history(app, app_ctx, client, count_queries, url):
     checkout = component()
 
     def add(count):
@@ -221,10 +221,9 @@ def test_query_count_does_not_grow_with_history(app, client, count_queries, url)
         db.session.commit()
 
     def measure():
-        db.session.expire_all()
         with count_queries() as calls:
             assert client.get(url).status_code == 200
-        return calls[0]
+        return len(calls)
 
     add(3)
     small = measure()
@@ -232,7 +231,7 @@ def test_query_count_does_not_grow_with_history(app, client, count_queries, url)
     assert measure() == small
 
 
-def test_a_due_scheduled_update_counts_before_the_job_applies_it(client):
+def test_a_due_scheduled_update_counts_before_the_job_applies_it(app_ctx, client):
     opened = incident(title="Parcels late")
     update = service.post_update(
         opened,
@@ -251,7 +250,7 @@ def test_a_due_scheduled_update_counts_before_the_job_applies_it(client):
     assert listed["incident_updates"][0]["body"] == "The courier lost a truck."
 
 
-def test_a_due_scheduled_resolve_closes_the_incident_everywhere_before_the_job(client):
+def test_a_due_scheduled_resolve_closes_the_incident_everywhere_before_the_job(app_ctx, client):
     opened = incident(title="Card payments fail")
     closing = service.resolve(
         opened, body="Payments work again.", user=None, display_at=utcnow() + timedelta(hours=1)

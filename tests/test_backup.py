@@ -14,7 +14,7 @@ from tests.helpers import incident
 @pytest.fixture
 def sqlite_only(app):
     """Skip when the suite runs on PostgreSQL."""
-    if db.engine.dialect.name != "sqlite":
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite backups only")
 
 
@@ -25,7 +25,7 @@ def _titles(path) -> list[str]:
 
 
 def test_backup_copies_everything_committed_into_one_checked_file(
-    app, runner, tmp_path, sqlite_only
+    app, app_ctx, runner, tmp_path, sqlite_only
 ):
     incident(title="Checkout is down")
     incident(title="Parcels are late")
@@ -42,7 +42,7 @@ def test_backup_copies_everything_committed_into_one_checked_file(
 
 
 def test_backup_leaves_out_a_transaction_still_open_and_does_not_wait_for_it(
-    app, runner, tmp_path, sqlite_only
+    app, app_ctx, runner, tmp_path, sqlite_only
 ):
     incident(title="Committed")
     database = db.engine.url.database
@@ -58,7 +58,7 @@ def test_backup_leaves_out_a_transaction_still_open_and_does_not_wait_for_it(
     assert _titles(tmp_path / "b.db") == ["Committed"]
 
 
-def test_backup_never_overwrites_by_accident(app, runner, tmp_path, sqlite_only):
+def test_backup_never_overwrites_by_accident(app, app_ctx, runner, tmp_path, sqlite_only):
     target = tmp_path / "b.db"
     target.write_text("precious")
     refused = runner.invoke(args=["backup", str(target)])
@@ -71,7 +71,7 @@ def test_backup_never_overwrites_by_accident(app, runner, tmp_path, sqlite_only)
     assert itself.exit_code == 1 and "database itself" in itself.output
 
 
-def test_a_restored_backup_serves_the_same_page(app, runner, tmp_path, monkeypatch, sqlite_only):
+def test_a_restored_backup_serves_the_same_page(app, app_ctx, runner, tmp_path, monkeypatch, sqlite_only):
     opened = incident(title="Checkout is down")
     runner.invoke(args=["backup", str(tmp_path / "restore.db")])
     monkeypatch.setenv("STATUSPAGE_INSTANCE_PATH", str(tmp_path / "other"))

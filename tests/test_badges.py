@@ -23,7 +23,7 @@ from tests.test_api_v2 import maintenance
         ("critical", "red", "major service outage"),
     ],
 )
-def test_badge_json_follows_the_shields_endpoint_schema(client, impact, color, message):
+def test_badge_json_follows_the_shields_endpoint_schema(app_ctx, client, impact, color, message):
     if impact:
         incident(impact=impact)
     response = client.get("/badge.json")
@@ -42,7 +42,7 @@ def test_badge_json_follows_the_shields_endpoint_schema(client, impact, color, m
     assert message in root.get("aria-label")
 
 
-def test_maintenance_badge_is_blue(client):
+def test_maintenance_badge_is_blue(app_ctx, client):
     maintenance("Warehouse move", status="in_progress", hours=(-1, 1))
     assert client.get("/badge.json").get_json()["color"] == "blue"
 
@@ -77,7 +77,7 @@ def test_embed_json_is_empty_while_all_is_well(client):
     )  # visitors' browsers keep it briefly: the storefront's traffic is large
 
 
-def test_embed_json_shows_active_incidents_in_the_visitors_language(client):
+def test_embed_json_shows_active_incidents_in_the_visitors_language(app_ctx, client):
     saved_shop().languages = "en,pl"
     checkout = component()
     opened = incident(
@@ -95,7 +95,7 @@ def test_embed_json_shows_active_incidents_in_the_visitors_language(client):
     assert data["labels"] == {"details": "Szczegóły", "dismiss": "Zamknij"}
     [item] = data["incidents"]
     assert item["title"] == "Card payments fail"
-    assert item["status"] == "investigating" and item["status_label"] == "Badamy problem"
+    assert item["status"] == "investigating" and item["status_label"] == "Badamy przyczynę"
     assert item["text"] == "Płatności kartą nie działają."
     assert item["url"] == f"http://status.test/incidents/{opened.public_id}"
     assert item["update_id"] == opened.updates[1].public_id
@@ -103,7 +103,7 @@ def test_embed_json_shows_active_incidents_in_the_visitors_language(client):
     assert english["lang"] == "en" and english["incidents"][0]["text"] == "We are looking into it."
 
 
-def test_embed_text_is_short_plain_text(client):
+def test_embed_text_is_short_plain_text(app_ctx, client):
     incident(body="<script>alert(1)</script> " + "word " * 100)
     [item] = client.get("/embed.json").get_json()["incidents"]
     assert len(item["text"]) <= 201 and item["text"].endswith("…")

@@ -7,7 +7,7 @@ from statuspage.models import Incident, User
 from statuspage.services.team.users import authenticate
 
 
-def test_init_migrates_loads_demo_and_prints_owner_once(runner):
+def test_init_migrates_loads_demo_and_prints_owner_once(app_ctx, runner):
     db.drop_all()  # init builds the schema with the migrations
     result = runner.invoke(args=["init", "--demo"])
     assert result.exit_code == 0, result.output
@@ -23,7 +23,7 @@ def test_init_migrates_loads_demo_and_prints_owner_once(runner):
     assert db.session.query(Incident).count() == 2
 
 
-def test_create_user(runner):
+def test_create_user(app_ctx, runner):
     result = runner.invoke(args=["create-user", "Agent@Shop.test", "--role", "editor"])
     assert result.exit_code == 0, result.output
     assert db.session.query(User).one().email == "agent@shop.test"
@@ -34,7 +34,7 @@ def test_create_user(runner):
     assert runner.invoke(args=["create-user", "x@y.zz", "--role", "god"]).exit_code == 2
 
 
-def test_demo_refuses_a_used_database(runner):
+def test_demo_refuses_a_used_database(app_ctx, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 1 and "empty" in second.output

@@ -1,4 +1,4 @@
-"""The static fallback: the exported site, served by nginx with the README's block, is the public site."""
+"""The static fallback: the exported site, served by nginx with the documented block, is the public site."""
 
 import json
 import re
@@ -22,12 +22,13 @@ from statuspage.services.shop import saved_shop
 from tests.helpers import component, incident
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-README = Path(__file__).resolve().parent.parent / "README.md"
+OPERATIONS = Path(__file__).resolve().parent.parent / "docs" / "operations.md"
 
 
-def _readme_block() -> str:
-    """Return the nginx block the README documents."""
-    return re.search(r"```nginx\n(.*?)```", README.read_text(), re.S).group(1)
+def _documented_block() -> str:
+    """Return the nginx block docs/operations.md documents for the static export."""
+    blocks = re.findall(r"```nginx\n(.*?)```", OPERATIONS.read_text(), re.S)
+    return next(block for block in blocks if "root /srv/candor-export;" in block)
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def static_server(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    block = _readme_block().replace("listen 80;", f"listen 127.0.0.1:{port};")
+    block = _documented_block().replace("listen 80;", f"listen 127.0.0.1:{port};")
     block = block.replace("root /srv/candor-export;", f"root {site};")
     temp = " ".join(
         f"{kind}_temp_path {tmp_path}/{kind};"
@@ -72,7 +73,7 @@ def _get(url):
         return response.headers.get_content_type(), response.read().decode()
 
 
-def test_export_serves_pages_feeds_and_json_in_every_language(app, static_server):
+def test_export_serves_pages_feeds_and_json_in_every_language(app, app_ctx, static_server):
     site, base = static_server
     shop = saved_shop()
     shop.languages = "en,pl,ar"
@@ -112,7 +113,7 @@ def test_export_serves_pages_feeds_and_json_in_every_language(app, static_server
     refused.value.close()
 
 
-def test_export_command_and_visibility_once_due(app, runner, tmp_path):
+def test_export_command_and_visibility_once_due(app, app_ctx, runner, tmp_path):
     opened = incident(title="Slow checkout")
     later = service.post_update(opened, status="identified", body="Scheduled words.", user=None)
     later.display_at = utcnow() + timedelta(minutes=30)

@@ -26,7 +26,7 @@ def parse(client, url, **kwargs):
 
 
 @pytest.fixture
-def story(app):
+def story(app, app_ctx):
     """An incident walked through three updates, with one more scheduled for later."""
     checkout = component("Checkout")
     opened = incident(title="Payment failures at checkout", components={checkout: "major_outage"})
@@ -71,7 +71,7 @@ def test_scheduled_update_enters_the_feed_once_due_and_drafts_never(client, stor
     assert not any("Draft" in t for t in titles)
 
 
-def test_feed_keeps_the_newest_fifty(client):
+def test_feed_keeps_the_newest_fifty(app_ctx, client):
     opened = incident(title="Long incident")
     for n in range(55):
         service.post_update(opened, status="identified", body=f"Update {n}", user=None)
@@ -95,7 +95,7 @@ def test_conditional_get_and_cache_headers(client, story, url):
 
 
 @pytest.mark.parametrize("url", ["/history.rss", "/history.atom"])
-def test_hostile_content_keeps_the_feed_valid(client, url):
+def test_hostile_content_keeps_the_feed_valid(app_ctx, client, url):
     name = "Kasse \x1b[31m]]> <b>&amp;"
     hostile = incident(
         title="Zahlung ]]> fehlgeschlagen \x07\x0b 💳 — الدفع فشل",  # NUL is refused at the door
@@ -113,12 +113,12 @@ def test_hostile_content_keeps_the_feed_valid(client, url):
     assert any(t.term == "Kasse [31m]]> <b>&amp;" for t in entry.tags)
 
 
-def test_lang_picks_translations_and_falls_back(client):
+def test_lang_picks_translations_and_falls_back(app_ctx, client):
     saved_shop().languages = "en,pl"
     incident(title="Delivery late", translations={"pl": "Przesyłki są opóźnione."})
     polish = parse(client, "/history.rss", query_string={"lang": "pl"})
     assert polish.feed.language == "pl"
-    assert polish.entries[0].title == "[Badamy problem] Delivery late"
+    assert polish.entries[0].title == "[Badamy przyczynę] Delivery late"
     assert "Przesyłki są opóźnione." in polish.entries[0].summary
     unknown = parse(client, "/history.rss", query_string={"lang": "xx"})
     assert unknown.feed.language == "en"
@@ -145,7 +145,7 @@ def test_incident_and_component_feeds(client, story):
     assert client.get("/components/nope/feed.rss").status_code == 404
 
 
-def test_maintenance_windows_appear_in_the_feed_and_the_calendar(client):
+def test_maintenance_windows_appear_in_the_feed_and_the_calendar(app_ctx, client):
     window = maintenance("Database upgrade; part 1, of 2", body="Checkout pauses for an hour.")
     assert parse(client, "/history.rss").entries[0].title == "[Scheduled] " + window.title
     response = client.get("/maintenance.ics")
@@ -171,7 +171,7 @@ def test_public_pages_advertise_the_feeds(client, story):
     assert f'href="/incidents/{story.public_id}/feed.atom?lang=en"' in page  # its own feed too
 
 
-def test_entries_show_the_promised_next_update(client):
+def test_entries_show_the_promised_next_update(app_ctx, client):
     opened = incident(title="Checkout slow")
     service.post_update(
         opened, status="identified", body="Found it.", user=None,
@@ -182,7 +182,7 @@ def test_entries_show_the_promised_next_update(client):
     assert "Next update by" in entry.content[0].value
 
 
-def test_a_group_feed_follows_its_components(client):
+def test_a_group_feed_follows_its_components(app_ctx, client):
     shop_group = component("Shop", is_group=True)
     checkout = component("Checkout", group=shop_group)
     incident(title="Checkout is slow", components={checkout: "degraded_performance"})

@@ -20,7 +20,7 @@ def _enable(langs="en,ru,pl,lv,ar"):
     db.session.commit()
 
 
-def test_arabic_browser_gets_right_to_left_arabic(client):
+def test_arabic_browser_gets_right_to_left_arabic(app_ctx, client):
     _enable()
     page = client.get("/", headers={"Accept-Language": "ar,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl"' in page
@@ -29,7 +29,7 @@ def test_arabic_browser_gets_right_to_left_arabic(client):
     assert "Accept-Language" in response.headers["Vary"]
 
 
-def test_switch_by_link_is_remembered_in_a_cookie(client):
+def test_switch_by_link_is_remembered_in_a_cookie(app_ctx, client):
     _enable()
     response = client.get("/?lang=pl")
     assert "Wszystko działa normalnie" in response.get_data(as_text=True)
@@ -37,7 +37,7 @@ def test_switch_by_link_is_remembered_in_a_cookie(client):
     assert '<html lang="pl"' in client.get("/history").get_data(as_text=True)
 
 
-def test_only_enabled_languages_are_offered(client):
+def test_only_enabled_languages_are_offered(app_ctx, client):
     _enable("en,pl")
     page = client.get("/?lang=ru").get_data(as_text=True)
     assert '<html lang="en"' in page
@@ -45,7 +45,7 @@ def test_only_enabled_languages_are_offered(client):
     assert ">Polski<" in page and "Русский" not in page
 
 
-def test_update_text_in_the_readers_language_with_fallback(client):
+def test_update_text_in_the_readers_language_with_fallback(app_ctx, client):
     _enable()
     opened = incident(body="Parcels are late.", translations={"pl": "Paczki się spóźniają."})
     service.post_update(opened, status="identified", body="Found the cause.", user=None)
@@ -82,7 +82,7 @@ def test_every_message_is_translated_in_every_language(tmp_path):
         assert wanted - done == set(), f"{lang} lacks translations"
 
 
-def test_switching_language_keeps_the_other_query_arguments(app, client):
+def test_switching_language_keeps_the_other_query_arguments(app, app_ctx, client):
     _enable("en,pl")
     app.config["HISTORY_PAGE_SIZE"] = 1
     for n in range(2):
@@ -95,7 +95,7 @@ def test_switching_language_keeps_the_other_query_arguments(app, client):
     assert "http://" not in page.split('class="languages"')[1].split("</ul>")[0]
 
 
-def test_a_language_link_cannot_change_the_route_argument(client):
+def test_a_language_link_cannot_change_the_route_argument(app_ctx, client):
     _enable("en,pl")
     opened = incident()
     page = client.get(f"/incidents/{opened.public_id}?public_id=other").get_data(as_text=True)

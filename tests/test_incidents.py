@@ -9,7 +9,7 @@ from statuspage.services.incidents import lifecycle as service
 from tests.helpers import component, incident
 
 
-def test_open_incident_sets_components_and_audits(app):
+def test_open_incident_sets_components_and_audits(app, app_ctx):
     checkout = component()
     opened = incident(components={checkout: "major_outage"})
     assert checkout.status == "major_outage"
@@ -18,7 +18,7 @@ def test_open_incident_sets_components_and_audits(app):
     assert db.session.query(AuditEntry).filter_by(action="incident.open").count() == 1
 
 
-def test_lifecycle_to_resolved_restores_components(app):
+def test_lifecycle_to_resolved_restores_components(app, app_ctx):
     checkout = component()
     opened = incident(components={checkout: "partial_outage"})
     service.post_update(opened, status="identified", body="Found it.", user=None)
@@ -36,7 +36,7 @@ def test_lifecycle_to_resolved_restores_components(app):
     ]
 
 
-def test_resolve_can_leave_components_alone(app):
+def test_resolve_can_leave_components_alone(app, app_ctx):
     checkout = component()
     opened = incident(components={checkout: "partial_outage"})
     service.resolve(
@@ -45,7 +45,7 @@ def test_resolve_can_leave_components_alone(app):
     assert checkout.status == "degraded_performance"
 
 
-def test_no_update_on_resolved_incident_without_reopening(app):
+def test_no_update_on_resolved_incident_without_reopening(app, app_ctx):
     opened = incident()
     service.resolve(opened, body="Done.", user=None)
     with pytest.raises(ServiceError, match="Reopen"):
@@ -64,26 +64,26 @@ def test_no_update_on_resolved_incident_without_reopening(app):
         ("Title", "text", "apocalyptic", "Unknown impact"),
     ],
 )
-def test_bad_input_is_refused(app, title, body, impact, message):
+def test_bad_input_is_refused(app, app_ctx, title, body, impact, message):
     with pytest.raises(ServiceError, match=message):
         service.open_incident(
             title=title, body=body, impact=impact, status="investigating", user=None
         )
 
 
-def test_unknown_component_status_is_refused(app):
+def test_unknown_component_status_is_refused(app, app_ctx):
     checkout = component()
     with pytest.raises(ServiceError, match="component status"):
         incident(components={checkout: "on fire"})
 
 
-def test_invalid_move_is_refused(app):
+def test_invalid_move_is_refused(app, app_ctx):
     opened = incident()
     with pytest.raises(ServiceError, match="cannot move"):
         service.post_update(opened, status="in_progress", body="?", user=None)
 
 
-def test_edit_update_is_recorded(app):
+def test_edit_update_is_recorded(app, app_ctx):
     opened = incident(body="Frist text")
     update = opened.updates[0]
     service.edit_update(update, body="First text", user=None)
@@ -93,7 +93,7 @@ def test_edit_update_is_recorded(app):
     assert entry.before == {"body": "Frist text", "translations": {}}
 
 
-def test_drafts_are_invisible_until_published_and_deletable(app):
+def test_drafts_are_invisible_until_published_and_deletable(app, app_ctx):
     checkout = component()
     draft = incident(components={checkout: "major_outage"}, draft=True)
     assert checkout.status == "operational"  # a draft changes nothing public

@@ -1,76 +1,48 @@
 """The scheduler's jobs, one tick at a time, with the clock under the test's control."""
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import Incident, utcnow
-from statuspage.models.plan import JobClaim, Notification
+from statuspage.models.delivery import Notification
+from statuspage.models.jobs import JobClaim
 from statuspage.services import ServiceError, plan
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents import maintenance
-from statuspage.services.shop import saved_shop
-from tests.helpers import component, incident
-from tests.plan_support import Receiver, SmtpStub
+from tests.helpers import at, component, incident
 
-T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
+pytestmark = pytest.mark.usefixtures("shop_in_berlin")
 
 
-@pytest.fixture
-def clock(app, time_machine):
-    """Freeze the clock at T0; `clock(minutes=…)` moves it and returns the new naive UTC now."""
-    time_machine.move_to(T0, tick=False)
-    saved_shop().timezone = "Europe/Berlin"
-    db.session.commit()
-
-    def move(**delta):
-        time_machine.move_to(T0 + timedelta(**delta), tick=False)
-        return utcnow()
-
-    return move
-
-
-@pytest.fixture
-def hook(app):
-    """A webhook receiver the app is configured to call."""
-    with Receiver() as receiver:
-        app.config["WEBHOOK_URL"] = receiver.url
-        yield receiver
-
-
-def at(minutes: int) -> datetime:
-    """Return T0 plus some minutes, naive UTC."""
-    return T0.replace(tzinfo=None) + timedelta(minutes=minutes)
-
-
-def test_reminders_fire_once_before_and_once_at_the_promised_time(clock, hook, app):
+def test_reminders_fire_once_before_and_once_at_the_promised_time(clock, team_hook, app):
     opened = incident(next_update_at=at(120))
     for minute in (30, 109):
         clock(minutes=minute)
         jobs.tick()
-    assert hook.events() == []
+    assert team_hook.events() == []
     clock(minutes=110)
     jobs.tick()
     jobs.tick()
     clock(minutes=115)
     jobs.tick()
-    assert hook.events() == ["reminder.soon"]
-    assert "due in 10 min" in hook.accepted[0]["text"] and "15:00 CET" in hook.accepted[0]["text"]
+    assert team_hook.events() == ["reminder.soon"]
+    assert "due in 10 min" in team_hook.accepted[0].text and "15:00 CET" in team_hook.accepted[0].text
     for minute in (120, 121, 180):
         clock(minutes=minute)
         jobs.tick()
-    assert hook.events() == ["reminder.soon", "reminder.overdue"]
-    assert opened.title in hook.accepted[1]["text"]
-    assert "/admin/incidents/" in hook.accepted[1]["text"]
-    assert len(hook.ids()) == 2
+    assert team_hook.events() == ["reminder.soon", "reminder.overdue"]
+    assert opened.title in team_hook.accepted[1].text
+    assert "/admin/incidents/" in team_hook.accepted[1].text
+    assert len(team_hook.ids()) == 2
     logged = db.session.query(Notification).filter_by(channel="log", state="sent").count()
     assert logged == 2
 
 
-def test_a_kept_promise_is_not_reminded(clock, hook):
+def test_a_kept_promise_is_not_reminded(clock, team_hook):
     opened = incident(next_update_at=at(60))
     clock(minutes=45)
     service.post_update(opened, status="identified", body="On it.", user=None)
@@ -78,51 +50,47 @@ def test_a_kept_promise_is_not_reminded(clock, hook):
     for minute in (50, 60, 70):
         clock(minutes=minute)
         jobs.tick()
-    assert hook.events() == []  # the new promise (identified + 60 min) is not due yet
+    assert team_hook.events() == []  # the new promise (identified + 60 min) is not due yet
 
 
-def test_a_scheduled_update_before_the_promise_keeps_it(clock, hook):
+def test_a_scheduled_update_before_the_promise_keeps_it(clock, team_hook):
     opened = incident(next_update_at=at(60))
     service.post_update(opened, status="identified", body="Soon.", user=None, display_at=at(55))
     db.session.commit()
     for minute in (50, 55, 60):
         clock(minutes=minute)
         jobs.tick()
-    assert hook.events() == ["update.published"]
+    assert team_hook.events() == ["update.published"]
 
 
-def test_after_downtime_only_the_overdue_reminder_is_sent(clock, hook):
+def test_after_downtime_only_the_overdue_reminder_is_sent(clock, team_hook):
     incident(next_update_at=at(60))
     clock(minutes=200)  # the scheduler was down from before 50 until now
     jobs.tick()
     jobs.tick()
-    assert hook.events() == ["reminder.overdue"]
+    assert team_hook.events() == ["reminder.overdue"]
     assert db.session.query(JobClaim).count() == 2  # "soon" claimed silently: never sent later
 
 
-def test_channels_email_and_retries(clock, app):
+def test_channels_email_and_retries(clock, app, inbox, team_hook):
     opened = incident(next_update_at=at(30))
-    with SmtpStub() as smtp, Receiver(status=500) as failing:
-        app.config.update(
-            SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_SECURITY="none",
-            REMINDER_EMAILS="oncall@shop.test", WEBHOOK_URL=failing.url,
-        )  # fmt: skip
-        clock(minutes=20)
-        jobs.tick()
-        assert len(smtp.messages) == 1 and smtp.messages[0]["to"] == ["oncall@shop.test"]
-        assert "Subject: Next update due in 10 min" in smtp.messages[0]["data"]
-        assert opened.title in smtp.messages[0]["data"]
-        webhook = db.session.query(Notification).filter_by(channel="webhook").one()
-        assert webhook.state == "pending" and webhook.attempts == 1 and "500" in webhook.error
-        assert webhook.next_try_at == at(21)
-    with Receiver() as working:
-        app.config["WEBHOOK_URL"] = working.url
-        jobs.tick()
-        assert working.events() == []  # backing off
-        clock(minutes=21)
-        jobs.tick()
-        assert working.events() == ["reminder.soon"]
-    assert len(smtp.messages) == 1
+    app.config["REMINDER_EMAILS"] = "oncall@shop.test"
+    team_hook.status = 500
+    clock(minutes=20)
+    jobs.tick()
+    assert [message["To"] for message in inbox.messages] == ["oncall@shop.test"]
+    assert inbox.messages[0]["Subject"] == "Next update due in 10 min"
+    assert opened.title in inbox.messages[0].get_body(("plain",)).get_content()
+    webhook = db.session.query(Notification).filter_by(channel="webhook").one()
+    assert webhook.state == "pending" and webhook.attempts == 1 and "500" in webhook.error
+    assert webhook.next_try_at == at(21)
+    team_hook.status = 200
+    jobs.tick()
+    assert team_hook.events() == []  # backing off
+    clock(minutes=21)
+    jobs.tick()
+    assert team_hook.events() == ["reminder.soon"]
+    assert len(inbox.messages) == 1
     db.session.refresh(webhook)
     assert webhook.state == "sent" and webhook.attempts == 2
 
@@ -141,22 +109,22 @@ def test_a_channel_that_keeps_failing_is_given_up_and_logged(clock, app, caplog)
     assert "giving up" in caplog.text
 
 
-def test_a_delivery_abandoned_by_a_dead_scheduler_is_retried_after_the_lease(clock, hook):
+def test_a_delivery_abandoned_by_a_dead_scheduler_is_retried_after_the_lease(clock, team_hook):
     incident(next_update_at=at(30))
     clock(minutes=25)
     jobs.tick()
     row = db.session.query(Notification).filter_by(channel="webhook").one()
     row.state, row.claimed_by = "sending", "elsewhere:1"  # as if its sender died mid-send
     db.session.commit()
-    hook.accepted.clear()
+    team_hook.accepted.clear()
     jobs.tick()
-    assert hook.events() == []
+    assert team_hook.events() == []
     clock(minutes=31)
     jobs.tick()  # the overdue reminder, and the abandoned one after the 5-minute lease
-    assert sorted(hook.events()) == ["reminder.overdue", "reminder.soon"]
+    assert sorted(team_hook.events()) == ["reminder.overdue", "reminder.soon"]
 
 
-def test_one_broken_item_does_not_stop_the_others(clock, hook, monkeypatch):
+def test_one_broken_item_does_not_stop_the_others(clock, team_hook, monkeypatch):
     incident(title="One", next_update_at=at(30))
     incident(title="Two", next_update_at=at(30))
     real = plan.current_promise
@@ -169,10 +137,10 @@ def test_one_broken_item_does_not_stop_the_others(clock, hook, monkeypatch):
     monkeypatch.setattr(plan, "current_promise", flaky)
     clock(minutes=31)
     jobs.tick()
-    assert [m["text"].count("Two") for m in hook.accepted] == [1]
+    assert [m.text.count("Two") for m in team_hook.accepted] == [1]
     monkeypatch.setattr(plan, "current_promise", real)
     jobs.tick()
-    assert len(hook.accepted) == 2  # retried at the next tick
+    assert len(team_hook.accepted) == 2  # retried at the next tick
 
 
 def _maintenance(components, start=60, end=180, **kwargs):
@@ -186,7 +154,7 @@ def _maintenance(components, start=60, end=180, **kwargs):
     return made
 
 
-def test_maintenance_starts_and_ends_on_its_own(clock, hook):
+def test_maintenance_starts_and_ends_on_its_own(clock, team_hook):
     checkout, storefront = component("Checkout"), component("Storefront")
     storefront.status = "degraded_performance"
     db.session.commit()
@@ -198,7 +166,7 @@ def test_maintenance_starts_and_ends_on_its_own(clock, hook):
     clock(minutes=59)
     jobs.tick()
     assert window.status == "scheduled"
-    assert not [e for e in hook.events() if e.startswith("reminder")]  # the job will post
+    assert not [e for e in team_hook.events() if e.startswith("reminder")]  # the job will post
     now = clock(minutes=60, seconds=20)  # the tick comes a little after the start
     jobs.tick()
     jobs.tick()
@@ -218,11 +186,11 @@ def test_maintenance_starts_and_ends_on_its_own(clock, hook):
     assert storefront.status == "degraded_performance" and checkout.status == "major_outage"
     assert "finished" in window.updates[0].body
     assert [u.status for u in window.updates] == ["completed", "in_progress", "scheduled"]
-    events = [e for e in hook.events() if e.startswith("maintenance")]
+    events = [e for e in team_hook.events() if e.startswith("maintenance")]
     assert events == ["maintenance.started", "maintenance.ended"]
 
 
-def test_a_window_missed_entirely_ends_without_starting(clock, hook):
+def test_a_window_missed_entirely_ends_without_starting(clock, team_hook):
     checkout = component("Checkout")
     window = _maintenance([checkout])
     clock(minutes=300)
@@ -231,7 +199,7 @@ def test_a_window_missed_entirely_ends_without_starting(clock, hook):
     assert [u.status for u in window.updates] == ["completed", "scheduled"]
 
 
-def test_extend_and_end_early(clock, hook, owner):
+def test_extend_and_end_early(clock, team_hook, owner):
     checkout = component("Checkout")
     window = _maintenance([checkout])
     clock(minutes=60)
@@ -266,30 +234,30 @@ def test_maintenance_window_is_validated(clock):
     assert db.session.query(Incident).count() == 0
 
 
-def test_deadline_alerts_fire_once_per_threshold(clock, hook):
+def test_deadline_alerts_fire_once_per_threshold(clock, team_hook):
     breach = incident(kind="data-breach", next_update_at=at(60 * 24 * 5))
     for hours in (1, 47, 48, 49, 68, 69, 71, 72, 80):
         clock(hours=hours)
         jobs.tick()
-    kinds = [(m["event"], m["text"].split("“")[0]) for m in hook.accepted]
+    kinds = [(m.event, m.text.split("“")[0]) for m in team_hook.accepted]
     assert len([k for k in kinds if k[0] == "deadline.soon"]) == 6  # 24, 4, 1 h × 2 deadlines
     assert len([k for k in kinds if k[0] == "deadline.passed"]) == 2
-    assert len(hook.ids()) == len(hook.accepted)
-    assert breach.title in hook.accepted[0]["text"]
+    assert len(team_hook.ids()) == len(team_hook.accepted)
+    assert breach.title in team_hook.accepted[0].text
 
 
-def test_deadline_catch_up_sends_only_the_latest_and_done_ones_stay_quiet(clock, hook, owner):
+def test_deadline_catch_up_sends_only_the_latest_and_done_ones_stay_quiet(clock, team_hook, owner):
     breach = incident(kind="data-breach", next_update_at=at(60 * 24 * 5))
     plan.mark_deadline_done(breach, "customers", "Mailed everyone", user=owner)
     db.session.commit()
     clock(hours=71, minutes=30)  # down since the start: 24 h, 4 h and 1 h thresholds all passed
     jobs.tick()
     jobs.tick()
-    assert [e for e in hook.events() if e.startswith("deadline")] == ["deadline.soon"]
-    assert "1 h left" in hook.accepted[0]["text"] and "authority" in hook.accepted[0]["text"]
+    assert [e for e in team_hook.events() if e.startswith("deadline")] == ["deadline.soon"]
+    assert "1 h left" in team_hook.accepted[0].text and "authority" in team_hook.accepted[0].text
 
 
-def test_follow_ups_are_reminded_once_when_due(clock, hook, owner):
+def test_follow_ups_are_reminded_once_when_due(clock, team_hook, owner):
     from statuspage.services.aftercare import checklist
 
     breach = incident(kind="data-breach", next_update_at=at(60 * 24 * 5))
@@ -302,11 +270,11 @@ def test_follow_ups_are_reminded_once_when_due(clock, hook, owner):
     jobs.tick()
     jobs.tick()
     due = [e for e in entries[1:] if e.due_at and e.due_at <= utcnow()]
-    assert hook.events().count("follow_up.due") == len(due) > 0
+    assert team_hook.events().count("follow_up.due") == len(due) > 0
     assert all(e.reminded_at for e in due) and entries[0].reminded_at is None
 
 
-def test_feedback_follow_up_is_reminded_once_7_days_after_a_delivery_delay(clock, hook):
+def test_feedback_follow_up_is_reminded_once_7_days_after_a_delivery_delay(clock, team_hook):
     from statuspage.services.aftercare import checklist
 
     opened = incident(title="Parcels are late", kind="delivery-delay", impact="minor")
@@ -318,14 +286,14 @@ def test_feedback_follow_up_is_reminded_once_7_days_after_a_delivery_delay(clock
     asked = feedback.text_in("en")
 
     def reminders():
-        return [m for m in hook.accepted if m["event"] == "follow_up.due" and asked in m["text"]]
+        return [m for m in team_hook.accepted if m.event == "follow_up.due" and asked in m.text]
 
     clock(days=7, hours=6, minutes=-1)  # a minute early: only the earlier follow-ups
     jobs.tick()
-    assert hook.events().count("follow_up.due") > 0 and reminders() == []
+    assert team_hook.events().count("follow_up.due") > 0 and reminders() == []
     for minutes in (0, 1, 60 * 24):
         clock(days=7, hours=6, minutes=minutes)
         jobs.tick()
-    assert len(reminders()) == 1 and opened.title in reminders()[0]["text"]
+    assert len(reminders()) == 1 and opened.title in reminders()[0].text
     db.session.refresh(feedback)
     assert feedback.reminded_at == at(7 * 24 * 60 + 6 * 60) and feedback.state == "open"

@@ -16,11 +16,12 @@ from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
-from statuspage.models.plan import JobClaim, Notification
+from statuspage.models.delivery import Notification
+from statuspage.models.jobs import JobClaim
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents import maintenance
 from tests.helpers import component, incident
-from tests.plan_support import Receiver
+from tests.servers import Receiver
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK_AFTER_BARRIER = """
@@ -34,14 +35,14 @@ print(run_tick(app))
 """
 
 
-def _env(app, hook: Receiver) -> dict:
+def _env(app, receiver: Receiver) -> dict:
     """Configure a scheduler process for the test's database and webhook."""
     return {
         **os.environ,
         "STATUSPAGE_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "STATUSPAGE_SECRET_KEY": "test",
         "STATUSPAGE_BASE_URL": "http://status.test",
-        "STATUSPAGE_WEBHOOK_URL": hook.url,
+        "STATUSPAGE_WEBHOOK_URL": receiver.url,
     }
 
 
@@ -90,33 +91,33 @@ def _due_follow_ups() -> list[ChecklistEntry]:
     return db.session.query(ChecklistEntry).filter(ChecklistEntry.due_at <= utcnow()).all()
 
 
-def test_two_schedulers_at_once_do_everything_exactly_once(app, tmp_path):
+def test_two_schedulers_at_once_do_everything_exactly_once(app, app_ctx, tmp_path, receiver):
     expected = _due_work()
     barrier = tmp_path / "go"
-    with Receiver(delay=0.005) as hook:
-        processes = [
-            subprocess.Popen(
-                [sys.executable, "-c", TICK_AFTER_BARRIER, str(barrier)],
-                cwd=ROOT,
-                env=_env(app, hook),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )  # fmt: skip
-            for _ in range(2)
-        ]
-        barrier.touch()
-        outputs = [p.communicate(timeout=60) for p in processes]
+    receiver.delay = 0.005
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", TICK_AFTER_BARRIER, str(barrier)],
+            cwd=ROOT,
+            env=_env(app, receiver),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    barrier.touch()
+    outputs = [p.communicate(timeout=60) for p in processes]
     for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
         assert "Traceback" not in err, err
     done = sum((Counter(ast.literal_eval(out.strip())) for out, _ in outputs), Counter())
     assert done["reminders"] == 20 and done["maintenance"] == done["published"] == 8
     assert done["deadlines"] == 4  # incidents, two deadlines each
-    events = Counter(hook.events())
+    events = Counter(receiver.events())
     follow_ups = events.pop("follow_up.due", 0)  # the breaches' checklists fell due too
     assert events == expected and follow_ups == len(_due_follow_ups())
-    assert set(hook.ids().values()) == {1}  # every message exactly once
+    assert set(receiver.ids().values()) == {1}  # every message exactly once
     db.session.expire_all()
     assert {n.state for n in db.session.query(Notification)} == {"sent"}
     for window in db.session.query(Incident).filter_by(is_maintenance=True):
@@ -125,34 +126,34 @@ def test_two_schedulers_at_once_do_everything_exactly_once(app, tmp_path):
     assert published == 8
 
 
-def test_a_scheduler_killed_mid_run_loses_and_doubles_nothing(app, time_machine):
+def test_a_scheduler_killed_mid_run_loses_and_doubles_nothing(app, app_ctx, time_machine, receiver):
     _overdue_promises(30)
-    with Receiver(hold_at=11) as hook:
-        first = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
-            cwd=ROOT, env=_env(app, hook), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            assert hook.arrived.wait(30), "the scheduler never got to the 11th reminder"
-            first.send_signal(signal.SIGKILL)  # mid-run, while a delivery is in flight
-            first.wait(10)
-        finally:
-            first.kill()
-            hook.release.set()
-        db.session.expire_all()
-        claims = db.session.query(JobClaim).filter(JobClaim.key.like("%:overdue")).count()
-        assert claims == 11 and len(hook.accepted) == 10  # ten done, one in flight, 19 untouched
-        second = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run", "--once"],
-            cwd=ROOT, env=_env(app, hook), capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert second.returncode == 0, second.stderr
-        assert len(hook.accepted) == 29  # the one in flight waits for its lease to expire
-        app.config["WEBHOOK_URL"] = hook.url
-        time_machine.move_to(utcnow() + timedelta(minutes=10))
-        jobs.tick()
-        assert len(hook.accepted) == 30
-    assert set(hook.ids().values()) == {1} and set(hook.events()) == {"reminder.overdue"}
+    receiver.hold_at = 11
+    first = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
+        cwd=ROOT, env=_env(app, receiver), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert receiver.arrived.wait(30), "the scheduler never got to the 11th reminder"
+        first.send_signal(signal.SIGKILL)  # mid-run, while a delivery is in flight
+        first.wait(10)
+    finally:
+        first.kill()
+        receiver.release.set()
+    db.session.expire_all()
+    claims = db.session.query(JobClaim).filter(JobClaim.key.like("%:overdue")).count()
+    assert claims == 11 and len(receiver.accepted) == 10  # ten done, one in flight, 19 untouched
+    second = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run", "--once"],
+        cwd=ROOT, env=_env(app, receiver), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    assert len(receiver.accepted) == 29  # the one in flight waits for its lease to expire
+    app.config["WEBHOOK_URL"] = receiver.url
+    time_machine.move_to(utcnow() + timedelta(minutes=10))
+    jobs.tick()
+    assert len(receiver.accepted) == 30
+    assert set(receiver.ids().values()) == {1} and set(receiver.events()) == {"reminder.overdue"}
     db.session.expire_all()
     assert {n.state for n in db.session.query(Notification)} == {"sent"}
     assert db.session.query(JobClaim).filter(JobClaim.key.like("%:overdue")).count() == 30

@@ -7,26 +7,11 @@ import pytest
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.services import ServiceError, plan
-from statuspage.services.clock import parse_local
+from statuspage.services.clock import local_text, parse_local
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents import queue as schedule
 from statuspage.services.public.status import page_status, visible_updates
-from statuspage.services.shop import saved_shop
-from tests.helpers import component, incident
-
-T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin (CET)
-
-
-@pytest.fixture
-def clock(app, time_machine):
-    """Freeze the clock at T0; `clock(minutes=…)` moves it."""
-    time_machine.move_to(T0, tick=False)
-
-    def move(**delta):
-        time_machine.move_to(T0 + timedelta(**delta), tick=False)
-        return utcnow()
-
-    return move
+from tests.helpers import T0, component, incident
 
 
 def naive(value: datetime) -> datetime:
@@ -231,8 +216,7 @@ def test_times_are_entered_in_the_shop_timezone_and_dst_gaps_are_refused(clock):
             parse_local(junk, "Asia/Tokyo", what="T")
     with pytest.raises(ServiceError, match="past"):
         parse_local("2026-03-10T12:59", "Europe/Berlin", what="T")
-    saved_shop().timezone = "Europe/Berlin"
-    assert plan.local_text(datetime(2026, 3, 10, 14, 0)) == "10 Mar 2026, 15:00 CET"
+    assert local_text(datetime(2026, 3, 10, 14, 0), "Europe/Berlin") == "10 Mar 2026, 15:00 CET"
 
 
 def test_deadlines_count_from_the_start_and_can_be_marked_done(clock, owner):

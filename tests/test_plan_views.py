@@ -1,35 +1,15 @@
 """The plan in the admin, through the test client: post or schedule, the queue, the plan page, maintenance."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, utcnow
-from statuspage.services.shop import saved_shop
-from tests.helpers import component, incident
+from tests.helpers import T0, at, component, incident
 
-T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
-
-
-@pytest.fixture
-def clock(app, time_machine):
-    """Freeze the clock at T0 with the shop in Berlin; `clock(minutes=…)` moves it."""
-    time_machine.move_to(T0, tick=False)
-    saved_shop().timezone = "Europe/Berlin"
-    db.session.commit()
-
-    def move(**delta):
-        time_machine.move_to(T0 + timedelta(**delta), tick=False)
-        return utcnow()
-
-    return move
-
-
-def at(minutes: int) -> datetime:
-    """Return T0 plus some minutes, naive UTC."""
-    return T0.replace(tzinfo=None) + timedelta(minutes=minutes)
+pytestmark = pytest.mark.usefixtures("shop_in_berlin")
 
 
 def test_post_now_with_a_promise_in_shop_time_then_schedule_one(client, auth, clock):
@@ -118,8 +98,9 @@ def test_queue_edits_publishes_and_cancels(client, auth, clock):
     assert "in the past" in response.get_data(as_text=True) and second.body == "Second"
     client.post(f"/admin/updates/{first.public_id}/publish-now")
     assert first.display_at == at(0) and opened.status == "identified"
+    cancelled = second.id
     client.post(f"/admin/updates/{second.public_id}/cancel")
-    assert db.session.get(IncidentUpdate, second.id) is None
+    assert db.session.get(IncidentUpdate, cancelled) is None
     again = client.post(f"/admin/updates/{first.public_id}/cancel", follow_redirects=True)
     assert "already public" in again.get_data(as_text=True)
     assert client.post("/admin/updates/nope/cancel").status_code == 404

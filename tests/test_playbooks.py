@@ -36,7 +36,7 @@ def _facts(**kwargs):
     )
 
 
-def test_the_shipped_playbooks_are_complete_and_valid(runner):
+def test_the_shipped_playbooks_are_complete_and_valid(app_ctx, runner):
     playbooks, problems = load_directory(ROOT)
     assert problems == []
     assert set(playbooks) >= KINDS

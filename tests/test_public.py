@@ -15,7 +15,7 @@ def test_empty_page_says_all_operational(client):
     assert "No incidents in the last 14 days" in page
 
 
-def test_active_incident_shows_banner_latest_update_and_components(client):
+def test_active_incident_shows_banner_latest_update_and_components(app_ctx, client):
     checkout = component()
     opened = incident(components={checkout: "major_outage"}, impact="critical")
     service.post_update(opened, status="identified", body="The card terminal is broken.", user=None)
@@ -27,7 +27,7 @@ def test_active_incident_shows_banner_latest_update_and_components(client):
     assert "Major outage" in page
 
 
-def test_incident_permalink_has_full_timeline_with_times(client):
+def test_incident_permalink_has_full_timeline_with_times(app_ctx, client):
     opened = incident()
     service.post_update(opened, status="monitoring", body="Fix is live.", user=None)
     db.session.commit()
@@ -36,7 +36,7 @@ def test_incident_permalink_has_full_timeline_with_times(client):
     assert '<time datetime="' in page and "UTC" in page
 
 
-def test_times_are_shown_in_the_shop_timezone(client):
+def test_times_are_shown_in_the_shop_timezone(app_ctx, client):
     saved_shop().timezone = "Asia/Tokyo"
     opened = incident()
     opened.updates[0].display_at = opened.updates[0].display_at.replace(hour=1, minute=30)
@@ -45,14 +45,14 @@ def test_times_are_shown_in_the_shop_timezone(client):
     assert "10:30" in page
 
 
-def test_unknown_and_draft_incidents_are_404(client):
+def test_unknown_and_draft_incidents_are_404(app_ctx, client):
     draft = incident(draft=True)
     assert client.get(f"/incidents/{draft.public_id}").status_code == 404
     assert client.get("/incidents/nope").status_code == 404
     assert draft.title not in client.get("/").get_data(as_text=True)
 
 
-def test_future_update_is_invisible_until_due(client):
+def test_future_update_is_invisible_until_due(app_ctx, client):
     opened = incident()
     update = service.post_update(opened, status="identified", body="Secret future text", user=None)
     update.display_at = utcnow() + timedelta(hours=1)
@@ -63,7 +63,7 @@ def test_future_update_is_invisible_until_due(client):
     assert 0 < max_age <= 30  # caches expire before the scheduled update is due
 
 
-def test_recent_and_history_grouped_by_month_and_paginated(app, client):
+def test_recent_and_history_grouped_by_month_and_paginated(app, app_ctx, client):
     app.config["HISTORY_PAGE_SIZE"] = 2
     for n in range(3):
         old = incident(title=f"Old incident {n}")
@@ -79,7 +79,7 @@ def test_recent_and_history_grouped_by_month_and_paginated(app, client):
     assert client.get("/history?page=junk").status_code == 200
 
 
-def test_contacts_on_every_public_page(client):
+def test_contacts_on_every_public_page(app_ctx, client):
     shop = saved_shop()
     shop.contact_email, shop.contact_hotline = "help@shop.test", "0800 123 456"
     opened = incident()
@@ -89,7 +89,7 @@ def test_contacts_on_every_public_page(client):
         assert 'href="mailto:help@shop.test"' in page and "tel:0800123456" in page
 
 
-def test_groups_show_worst_child_status(client):
+def test_groups_show_worst_child_status(app_ctx, client):
     group = component("Shopping", is_group=True)
     component("Cart", group=group).status = "partial_outage"
     db.session.commit()
@@ -106,13 +106,12 @@ def test_etag_gives_304(client):
     assert again.status_code == 304
 
 
-def test_public_query_count_does_not_grow_with_history(app, client, count_queries):
+def test_public_query_count_does_not_grow_with_history(app, app_ctx, client, count_queries):
     def measure():
-        db.session.expire_all()
         with count_queries() as calls:
             for url in ("/", "/history"):
                 assert client.get(url).status_code == 200
-        return calls[0]
+        return len(calls)
 
     def add(count):
         for n in range(count):
@@ -132,14 +131,13 @@ def test_public_query_count_does_not_grow_with_history(app, client, count_querie
     assert measure() == small
 
 
-def test_incident_page_query_count_does_not_grow_with_its_updates(app, client, count_queries):
+def test_incident_page_query_count_does_not_grow_with_its_updates(app, app_ctx, client, count_queries):
     opened = incident(title="Long night")
 
     def measure():
-        db.session.expire_all()
         with count_queries() as calls:
             assert client.get(f"/incidents/{opened.public_id}").status_code == 200
-        return calls[0]
+        return len(calls)
 
     def add(count):
         for n in range(count):

@@ -10,18 +10,18 @@ from statuspage.services.incidents import lifecycle as service
 from tests.helpers import incident
 
 
-def test_pages_are_served_from_cache_until_a_write(app, client, count_queries):
+def test_pages_are_served_from_cache_until_a_write(app, app_ctx, client, count_queries):
     opened = incident(title="Checkout is down")
     first = client.get("/").get_data(as_text=True)
     with count_queries() as calls:
         again = client.get("/").get_data(as_text=True)
-    assert again == first and calls[0] <= 1  # only the version check
+    assert again == first and len(calls) <= 1  # only the version check
     service.post_update(opened, status="identified", body="Found it.", user=None)
     db.session.commit()
     assert "Found it." in client.get("/").get_data(as_text=True)
 
 
-def test_a_stale_process_catches_up_within_the_check_interval(app, client):
+def test_a_stale_process_catches_up_within_the_check_interval(app, app_ctx, client):
     app.config["VERSION_CHECK_SECONDS"] = 60
     opened = incident()
     client.get("/")
@@ -34,7 +34,7 @@ def test_a_stale_process_catches_up_within_the_check_interval(app, client):
     assert "Fresh news." in client.get("/").get_data(as_text=True)
 
 
-def test_a_scheduled_update_expires_the_cache_when_it_falls_due(app, client):
+def test_a_scheduled_update_expires_the_cache_when_it_falls_due(app, app_ctx, client):
     opened = incident()
     update = service.post_update(opened, status="identified", body="Scheduled text.", user=None)
     update.display_at = utcnow() + timedelta(minutes=5)
@@ -45,7 +45,7 @@ def test_a_scheduled_update_expires_the_cache_when_it_falls_due(app, client):
         assert "Scheduled text." in client.get(url).get_data(as_text=True)
 
 
-def test_each_language_has_its_own_entry(app, client):
+def test_each_language_has_its_own_entry(app, app_ctx, client):
     from statuspage.services.shop import saved_shop
 
     saved_shop().languages = "en,pl"
@@ -58,7 +58,7 @@ def test_each_language_has_its_own_entry(app, client):
     )  # the choice is remembered on hits too
 
 
-def test_repeat_readers_get_a_gzip_copy_compressed_once(app, client):
+def test_repeat_readers_get_a_gzip_copy_compressed_once(app, app_ctx, client):
     import gzip
 
     incident(title="Checkout is down")
@@ -74,7 +74,7 @@ def test_repeat_readers_get_a_gzip_copy_compressed_once(app, client):
     assert again.status_code == 304
 
 
-def test_repeat_readers_are_answered_before_flask_with_the_same_response(app, client):
+def test_repeat_readers_are_answered_before_flask_with_the_same_response(app, app_ctx, client):
     import gzip
 
     from flask import request_started

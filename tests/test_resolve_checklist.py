@@ -19,7 +19,7 @@ def _confirmations() -> int:
     return db.session.query(AuditEntry).filter_by(action="incident.resolve_with_open_items").count()
 
 
-def test_the_service_refuses_until_confirmed_and_records_the_confirmation(app):
+def test_the_service_refuses_until_confirmed_and_records_the_confirmation(app, app_ctx):
     opened = _delivery_delay()
     with pytest.raises(service.OpenChecklistItems, match="still open"):
         service.resolve(opened, body="Delivered.", user=None)

@@ -17,7 +17,7 @@ from tests.helpers import incident
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_run_once_runs_every_job_and_says_what_it_did(runner):
+def test_run_once_runs_every_job_and_says_what_it_did(app_ctx, runner):
     assert runner.invoke(args=["scheduler", "run", "--once"]).output == "Done: nothing due.\n"
     opened = incident()
     opened.updates[0].next_update_at = utcnow() - timedelta(minutes=1)

@@ -7,43 +7,20 @@ import csv
 import io
 import logging
 import re
-from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from statuspage import jobs
 from statuspage.extensions import db
-from statuspage.models.subscribers import MailDelivery, Subscriber, Suppression
+from statuspage.models.delivery import MailDelivery
+from statuspage.models.subscribers import Subscriber, Suppression
 from statuspage.services.delivery import notify
 from statuspage.services.delivery.subscribers import email_hash
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
 from tests.helpers import component, incident
-from tests.subscriber_support import Inbox
 
-T0 = datetime(2026, 12, 21, 9, 0)
 ADDRESS = "Kunde@Example.COM"
-
-
-@pytest.fixture
-def inbox(app):
-    """A real SMTP server the app sends to, plain SMTP on 127.0.0.1."""
-    with Inbox() as server:
-        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_SECURITY="none")
-        app.config.update(SMTP_FROM="status@shop.test")
-        yield server
-
-
-@pytest.fixture
-def clock(time_machine):
-    """Freeze the clock at T0; `clock(minutes=5)` moves it on."""
-    time_machine.move_to(T0, tick=False)
-
-    def move(**delta):
-        time_machine.move_to(T0 + timedelta(**delta), tick=False)
-
-    return move
 
 
 def _languages(langs="en,pl"):
@@ -138,7 +115,7 @@ def test_subscribe_confirm_receive_three_updates_in_polish_once_each_and_unsubsc
     assert len(inbox.messages) == 4  # nothing after unsubscribing
 
 
-def test_the_answer_never_tells_whether_an_address_is_subscribed(client, inbox):
+def test_the_answer_never_tells_whether_an_address_is_subscribed(app_ctx, client, inbox):
     _subscribe(client, inbox)
     known = client.post("/subscribe", data={"email": ADDRESS, "scope": "all"})
     unknown = client.post("/subscribe", data={"email": "new@example.com", "scope": "all"})
@@ -146,7 +123,7 @@ def test_the_answer_never_tells_whether_an_address_is_subscribed(client, inbox):
     assert known.get_data() == unknown.get_data()
 
 
-def test_the_honeypot_and_bad_input_store_nothing(client, inbox):
+def test_the_honeypot_and_bad_input_store_nothing(app_ctx, client, inbox):
     trap = client.post("/subscribe", data={"email": "bot@example.com", "website": "http://spam"})
     assert trap.status_code == 200
     for data in ({"email": "not an address"}, {"email": "a@b.cd", "scope": "some"},

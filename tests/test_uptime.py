@@ -24,7 +24,7 @@ def _escalate(opened, checkout):
     db.session.commit()
 
 
-def test_an_outage_yesterday_is_stored_and_counted(app, client):
+def test_an_outage_yesterday_is_stored_and_counted(app, app_ctx, client):
     checkout = component()
     # Anchored at 10:00 so the two hours never cross midnight, whenever the suite runs.
     yesterday_ten = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=1)
@@ -46,7 +46,7 @@ def test_an_outage_yesterday_is_stored_and_counted(app, client):
     assert "<table>" in page  # and readable as a table
 
 
-def test_today_shows_the_live_status_and_drafts_do_not_count(app):
+def test_today_shows_the_live_status_and_drafts_do_not_count(app, app_ctx):
     checkout = component()
     incident(components={checkout: "degraded_performance"}, draft=True)
     assert db.session.query(ComponentDay).count() == 0
@@ -57,7 +57,7 @@ def test_today_shows_the_live_status_and_drafts_do_not_count(app):
     assert cells[-1].incidents == [] and percent == 100.0  # the open draft adds no minutes either
 
 
-def test_an_open_outage_counts_up_to_now_on_every_day_it_spans(app):
+def test_an_open_outage_counts_up_to_now_on_every_day_it_spans(app, app_ctx):
     checkout = component()
     # Anchored at 10:00 so neither moment is near midnight, whenever the suite runs.
     today_ten = utcnow().replace(hour=10, minute=0, second=0, microsecond=0)
@@ -73,7 +73,7 @@ def test_an_open_outage_counts_up_to_now_on_every_day_it_spans(app):
     assert percent == round(100 * (1 - 4320 / (90 * 24 * 60)), 2) < 100
 
 
-def test_an_open_outage_is_counted_once_across_updates_and_after_resolving(app):
+def test_an_open_outage_is_counted_once_across_updates_and_after_resolving(app, app_ctx):
     checkout = component()
     today_ten = utcnow().replace(hour=10, minute=0, second=0, microsecond=0)
     with time_machine.travel(today_ten - timedelta(days=2), tick=False):
@@ -91,7 +91,7 @@ def test_an_open_outage_is_counted_once_across_updates_and_after_resolving(app):
     assert while_open[1] == after[1] < 100
 
 
-def test_the_cached_status_page_rolls_over_at_midnight(app, client):
+def test_the_cached_status_page_rolls_over_at_midnight(app, app_ctx, client):
     component()
     with time_machine.travel(datetime(2030, 3, 10, 23, 50), tick=False):
         before = client.get("/").get_data(as_text=True)

@@ -5,135 +5,118 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+from dataclasses import replace
 
-import pytest
 from sqlalchemy import func, select
 
 from statuspage import jobs
 from statuspage.extensions import db
-from statuspage.models.plan import Notification
-from statuspage.models.subscribers import WebhookDelivery, WebhookEndpoint
+from statuspage.models.delivery import Notification, WebhookDelivery
+from statuspage.models.subscribers import WebhookEndpoint
 from statuspage.services.delivery import webhooks
 from statuspage.services.incidents import lifecycle as service
 from tests.helpers import component, incident
-from tests.subscriber_support import HookReceiver
-
-T0 = datetime(2026, 12, 21, 9, 0)
+from tests.servers import Delivery
 
 
-@pytest.fixture
-def clock(time_machine):
-    """Freeze the clock at T0; `clock(minutes=5)` moves it on."""
-    time_machine.move_to(T0, tick=False)
-
-    def move(**delta):
-        time_machine.move_to(T0 + timedelta(**delta), tick=False)
-
-    return move
-
-
-def _verify(request: dict, secret: str) -> bool:
-    """Check a delivery's signature the way the README tells receivers to."""
-    fields = dict(
-        part.split("=", 1) for part in request["headers"]["X-Candor-Signature"].split(",")
-    )
-    signed = fields["t"].encode() + b"." + request["raw"]
+def _verify(delivery: Delivery, secret: str) -> bool:
+    """Check a delivery's signature the way docs/subscribers.md tells receivers to."""
+    fields = dict(part.split("=", 1) for part in delivery.headers["X-Candor-Signature"].split(","))
+    signed = fields["t"].encode() + b"." + delivery.raw
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, fields["v1"])
 
 
-def test_owners_register_a_webhook_and_it_gets_signed_statuspage_payloads(client, auth, clock):
+def test_owners_register_a_webhook_and_it_gets_signed_statuspage_payloads(
+    client, auth, clock, receiver
+):
     checkout = component("Checkout")
     auth.login()
-    with HookReceiver() as hook:
-        response = client.post("/admin/webhooks", data={"url": hook.url, "component": ""})
-        assert response.status_code == 302
-        endpoint = db.session.scalar(select(WebhookEndpoint))
-        jobs.tick()  # components are seen as they are: nothing to report yet
-        assert hook.requests == []
-        clock(minutes=1)
-        opened = incident(title="Card payments fail", body="Payments fail.",
-                          components={checkout: "major_outage"})  # fmt: skip
-        jobs.tick()
-        jobs.tick()
-        events = sorted(r["headers"]["X-Candor-Event"] for r in hook.requests)
-        assert events == ["component.update", "incident.update"]
-        assert all(_verify(r, endpoint.secret) for r in hook.requests)
-        tampered = {**hook.requests[0], "raw": hook.requests[0]["raw"] + b" "}
-        assert not _verify(tampered, endpoint.secret)
-        by_event = {r["headers"]["X-Candor-Event"]: r["json"] for r in hook.requests}
-        payload = by_event["incident.update"]
-        assert set(payload) == {"meta", "page", "incident"}
-        assert payload["page"]["status_indicator"] == "critical"
-        assert payload["page"]["status_description"] == "Major Service Outage"
-        assert payload["incident"]["name"] == "Card payments fail"
-        assert payload["incident"]["status"] == "investigating"
-        assert payload["incident"]["incident_updates"][0]["body"] == "Payments fail."
-        change = by_event["component.update"]
-        assert change["component"]["name"] == "Checkout"
-        assert change["component_update"]["old_status"] == "operational"
-        assert change["component_update"]["new_status"] == "major_outage"
-        assert change["component_update"]["component_id"] == checkout.public_id
+    response = client.post("/admin/webhooks", data={"url": receiver.url, "component": ""})
+    assert response.status_code == 302
+    endpoint = db.session.scalar(select(WebhookEndpoint))
+    jobs.tick()  # components are seen as they are: nothing to report yet
+    assert receiver.requests == []
+    clock(minutes=1)
+    opened = incident(title="Card payments fail", body="Payments fail.",
+                      components={checkout: "major_outage"})  # fmt: skip
+    jobs.tick()
+    jobs.tick()
+    events = sorted(r.event for r in receiver.requests)
+    assert events == ["component.update", "incident.update"]
+    assert all(_verify(r, endpoint.secret) for r in receiver.requests)
+    tampered = replace(receiver.requests[0], raw=receiver.requests[0].raw + b" ")
+    assert not _verify(tampered, endpoint.secret)
+    by_event = {r.event: r.json for r in receiver.requests}
+    payload = by_event["incident.update"]
+    assert set(payload) == {"meta", "page", "incident"}
+    assert payload["page"]["status_indicator"] == "critical"
+    assert payload["page"]["status_description"] == "Major Service Outage"
+    assert payload["incident"]["name"] == "Card payments fail"
+    assert payload["incident"]["status"] == "investigating"
+    assert payload["incident"]["incident_updates"][0]["body"] == "Payments fail."
+    change = by_event["component.update"]
+    assert change["component"]["name"] == "Checkout"
+    assert change["component_update"]["old_status"] == "operational"
+    assert change["component_update"]["new_status"] == "major_outage"
+    assert change["component_update"]["component_id"] == checkout.public_id
 
-        clock(minutes=10)
-        service.resolve(opened, body="Fixed.", user=None)
-        db.session.commit()
-        jobs.tick()
-        latest = [r["json"] for r in hook.requests[2:]]
-        assert {p.get("incident", {}).get("status") for p in latest} >= {"resolved"}
-        assert any(p.get("component_update", {}).get("new_status") == "operational" for p in latest)
-        ids = [r["headers"]["X-Candor-Event-Id"] for r in hook.requests]
-        assert len(ids) == len(set(ids)) == 4  # each event once
+    clock(minutes=10)
+    service.resolve(opened, body="Fixed.", user=None)
+    db.session.commit()
+    jobs.tick()
+    latest = [r.json for r in receiver.requests[2:]]
+    assert {p.get("incident", {}).get("status") for p in latest} >= {"resolved"}
+    assert any(p.get("component_update", {}).get("new_status") == "operational" for p in latest)
+    ids = [r.id for r in receiver.requests]
+    assert len(ids) == len(set(ids)) == 4  # each event once
 
     log = client.get("/admin/webhooks").get_data(as_text=True)
     assert "incident.update" in log and ">200<" in log
 
 
-def test_a_component_webhook_gets_only_its_components_events(client, clock):
+def test_a_component_webhook_gets_only_its_components_events(client, clock, receiver):
     checkout, delivery = component("Checkout"), component("Delivery")
-    with HookReceiver() as hook:
-        webhooks.add_endpoint(hook.url, delivery, None)
-        db.session.commit()
-        clock(minutes=1)
-        incident(title="Checkout down", components={checkout: "major_outage"})
-        incident(title="Parcels late", components={delivery: "degraded_performance"})
-        jobs.tick()
-        names = {
-            r["json"].get("incident", r["json"].get("component", {})).get("name")
-            for r in hook.requests
-        }
-        assert names == {"Parcels late", "Delivery"}
+    webhooks.add_endpoint(receiver.url, delivery, None)
+    db.session.commit()
+    clock(minutes=1)
+    incident(title="Checkout down", components={checkout: "major_outage"})
+    incident(title="Parcels late", components={delivery: "degraded_performance"})
+    jobs.tick()
+    names = {
+        r.json.get("incident", r.json.get("component", {})).get("name") for r in receiver.requests
+    }
+    assert names == {"Parcels late", "Delivery"}
 
 
 def test_a_failing_receiver_is_retried_with_backoff_then_disabled_with_a_notice(
-    app, client, auth, clock
+    app, client, auth, clock, receiver
 ):
     app.config["WEBHOOK_DISABLE_AFTER"] = 3
-    with HookReceiver(status=500) as hook:
-        endpoint = webhooks.add_endpoint(hook.url, None, None)
-        db.session.commit()
-        clock(minutes=1)
-        incident(title="First")
-        incident(title="Second")
-        jobs.tick()  # both deliveries fail once: two failures in a row
-        assert len(hook.requests) == 2
-        row = db.session.scalar(select(WebhookDelivery).order_by(WebhookDelivery.id))
-        assert (row.state, row.attempts, row.response_code) == ("pending", 1, 500)
-        clock(minutes=1, seconds=30)
-        jobs.tick()
-        assert len(hook.requests) == 2  # backing off: the retry waits a minute
-        clock(minutes=2, seconds=30)
-        jobs.tick()  # the third failure in a row disables the endpoint
-        assert len(hook.requests) == 3
-        db.session.expire_all()
-        assert db.session.get(WebhookEndpoint, endpoint.id).enabled is False
-        states = set(db.session.scalars(select(WebhookDelivery.state)))
-        assert "cancelled" in states and "pending" not in states
-        clock(hours=2)
-        incident(title="Third")
-        jobs.tick()
-        assert len(hook.requests) == 3  # nothing more goes to a disabled endpoint
+    receiver.status = 500
+    endpoint = webhooks.add_endpoint(receiver.url, None, None)
+    db.session.commit()
+    clock(minutes=1)
+    incident(title="First")
+    incident(title="Second")
+    jobs.tick()  # both deliveries fail once: two failures in a row
+    assert len(receiver.requests) == 2
+    row = db.session.scalar(select(WebhookDelivery).order_by(WebhookDelivery.id))
+    assert (row.state, row.attempts, row.response_code) == ("pending", 1, 500)
+    clock(minutes=1, seconds=30)
+    jobs.tick()
+    assert len(receiver.requests) == 2  # backing off: the retry waits a minute
+    clock(minutes=2, seconds=30)
+    jobs.tick()  # the third failure in a row disables the endpoint
+    assert len(receiver.requests) == 3
+    db.session.expire_all()
+    assert db.session.get(WebhookEndpoint, endpoint.id).enabled is False
+    states = set(db.session.scalars(select(WebhookDelivery.state)))
+    assert "cancelled" in states and "pending" not in states
+    clock(hours=2)
+    incident(title="Third")
+    jobs.tick()
+    assert len(receiver.requests) == 3  # nothing more goes to a disabled endpoint
     notice = db.session.scalar(select(Notification).where(Notification.event == "webhook.disabled"))
     assert notice is not None and "disabled after 3 failed" in notice.text
     auth.login()
@@ -144,7 +127,7 @@ def test_a_failing_receiver_is_retried_with_backoff_then_disabled_with_a_notice(
     assert db.session.get(WebhookEndpoint, endpoint.id).enabled is True
 
 
-def test_send_test_and_bad_urls(client, auth):
+def test_send_test_and_bad_urls(client, auth, receiver):
     auth.login()
     for bad in ("", "ftp://x.example/", "javascript:alert(1)", "http://", "x" * 600):
         assert client.post("/admin/webhooks", data={"url": bad}).status_code == 400
@@ -155,10 +138,9 @@ def test_send_test_and_bad_urls(client, auth):
         == 400
     )
     assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
-    with HookReceiver() as hook:
-        client.post("/admin/webhooks", data={"url": hook.url})
-        endpoint = db.session.scalar(select(WebhookEndpoint))
-        client.post(f"/admin/webhooks/{endpoint.id}/test")
-        jobs.tick()
-        assert [r["headers"]["X-Candor-Event"] for r in hook.requests] == ["test"]
-        assert _verify(hook.requests[0], endpoint.secret)
+    client.post("/admin/webhooks", data={"url": receiver.url})
+    endpoint = db.session.scalar(select(WebhookEndpoint))
+    client.post(f"/admin/webhooks/{endpoint.id}/test")
+    jobs.tick()
+    assert [r.event for r in receiver.requests] == ["test"]
+    assert _verify(receiver.requests[0], endpoint.secret)

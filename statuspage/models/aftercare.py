@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
-from statuspage.models import Incident, User, utcnow
+from statuspage.models.core import Incident, User, utcnow
 
 
 class ChecklistEntry(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
-from statuspage.models import User, utcnow
+from statuspage.models.core import User, utcnow
 
 
 class ApiToken(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from statuspage.extensions import db
-from statuspage.models import utcnow
+from statuspage.models.core import utcnow
 
 
 class PlaybookOverride(db.Model):

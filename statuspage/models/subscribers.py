@@ -1,4 +1,4 @@
-"""Subscribers and webhooks: who gets pushed what, and the outboxes that deliver each message once.
+"""Subscribers and webhook endpoints: who gets pushed what (the outboxes are in `delivery.py`).
 
 Subscriber e-mail addresses are personal data: they live only in `subscriber.email`, are deleted on
 unsubscribe (leaving a keyed hash in `suppression`), and never appear in logs or delivery errors.
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
-from statuspage.models import Component, new_public_id, utcnow
+from statuspage.models.core import Component, new_public_id, utcnow
 
 
 class Subscriber(db.Model):
@@ -52,32 +52,6 @@ class Suppression(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MailDelivery(db.Model):
-    """One e-mail to one subscriber (an update, a confirmation) or a test to a team member: sent once."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # "update:<update id>:<subscriber id>", "confirm:…", "test:…": unique, so nothing is queued twice.
-    key: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    subscriber_id: Mapped[int | None] = mapped_column(
-        ForeignKey("subscriber.id", ondelete="CASCADE"), index=True
-    )
-    update_id: Mapped[int | None] = mapped_column(
-        ForeignKey("incident_update.id", ondelete="CASCADE"), index=True
-    )
-    # What the message needs besides the rows above (a confirmation's token, a test's recipient id).
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    # pending → sending → sent, or back to pending (temporary failure), or failed (permanent/last try).
-    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_try_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    claimed_at: Mapped[datetime | None]
-    claimed_by: Mapped[str] = mapped_column(String(120), default="")
-    sent_at: Mapped[datetime | None]
-    error: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class WebhookEndpoint(db.Model):
     """A URL an owner registered for Statuspage-shaped events (all components, or one)."""
 
@@ -94,31 +68,6 @@ class WebhookEndpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     component: Mapped[Component | None] = relationship()
-
-
-class WebhookDelivery(db.Model):
-    """One event POSTed to one endpoint: the delivery log row and its outbox entry."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # "<event key>:<endpoint id>": unique, so an event reaches an endpoint once.
-    key: Mapped[str] = mapped_column(String(160), unique=True)
-    event: Mapped[str] = mapped_column(String(40))
-    endpoint_id: Mapped[int] = mapped_column(
-        ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True
-    )
-    body: Mapped[str] = mapped_column(Text)
-    # pending → sending → sent | failed | cancelled (the endpoint was disabled).
-    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_try_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    claimed_at: Mapped[datetime | None]
-    claimed_by: Mapped[str] = mapped_column(String(120), default="")
-    sent_at: Mapped[datetime | None]
-    response_code: Mapped[int | None]
-    error: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    endpoint: Mapped[WebhookEndpoint] = relationship()
 
 
 class ComponentSeen(db.Model):

@@ -1,12 +1,66 @@
-"""Times entered in forms are in the shop's timezone; the database keeps naive UTC."""
+"""Time, in one place: the database keeps naive UTC; people read and type the shop's local time.
+
+Every conversion between the two goes through here (`to_local`, `from_local`, `local_day`, `day_bounds`),
+as do the formats machines read (`as_utc`, `iso`) and the shop-local text used in team messages
+(`local_text`), and the reader-facing text in the request's language and the shop's timezone
+(`localtime`, `localdate`, `duration`, through Flask-Babel; filters.py makes them template filters).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, format_datetime, format_timedelta
 
 from statuspage.models import utcnow
 from statuspage.services import ServiceError
+
+
+def as_utc(value: datetime) -> datetime:
+    """Mark a stored naive UTC time as UTC (an aware time is returned as it is)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def to_local(value: datetime, timezone: str | ZoneInfo) -> datetime:
+    """Return a stored UTC time as an aware time in a timezone."""
+    zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
+    return as_utc(value).astimezone(zone)
+
+
+def from_local(value: datetime, timezone: str) -> datetime:
+    """Return a local time (naive: in the timezone; aware: as it says) as stored naive UTC."""
+    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day(value: datetime, timezone: str) -> date:
+    """Return the local calendar day of a stored UTC time."""
+    return to_local(value, timezone).date()
+
+
+def day_start(day: date, timezone: str) -> datetime:
+    """Return the first instant of a local day as naive UTC (a midnight the clocks skip maps onto
+    the day's first real instant: fold=0 keeps the old offset)."""
+    return from_local(datetime.combine(day, time.min), timezone)
+
+
+def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """Return a local day's start and end as naive UTC (DST-safe)."""
+    return day_start(day, timezone), day_start(day + timedelta(days=1), timezone)
+
+
+def iso(value: datetime | None, tz: ZoneInfo | None = None) -> str | None:
+    """Format a stored UTC time as ISO 8601 with milliseconds and offset (null stays null)."""
+    if value is None:
+        return None
+    return (to_local(value, tz) if tz else as_utc(value)).isoformat(timespec="milliseconds")
+
+
+def local_text(value: datetime, timezone: str) -> str:
+    """Format a stored UTC time in a timezone for the team's messages, e.g. "10 Mar 2026, 15:00 CET"."""
+    local = to_local(value, timezone)
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 
 def parse_local(
@@ -25,13 +79,8 @@ def parse_local(
         raise ServiceError(f"{what} must look like 2026-12-24T14:30.") from None
     if not 2000 <= local.year <= 2200:
         raise ServiceError(f"{what} must be a date between the years 2000 and 2200.")
-    zone = ZoneInfo(timezone)
-    aware = local if local.tzinfo else local.replace(tzinfo=zone)
-    value = aware.astimezone(UTC).replace(tzinfo=None)
-    if (
-        local.tzinfo is None
-        and value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) != local
-    ):
+    value = from_local(local, timezone)
+    if local.tzinfo is None and to_local(value, timezone).replace(tzinfo=None) != local:
         raise ServiceError(
             f"{what}: {raw} does not exist in {timezone} (the clocks jump forward then)."
         )
@@ -44,4 +93,32 @@ def to_local_input(value: datetime | None, timezone: str) -> str:
     """Format a stored UTC time for a datetime-local input in the shop's timezone."""
     if value is None:
         return ""
-    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
+    return to_local(value, timezone).strftime("%Y-%m-%dT%H:%M")
+
+
+def localtime(value: datetime | None, fmt: str = "d MMM y, HH:mm z") -> str:
+    """Format a stored UTC time in the shop's timezone."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def localdate(value) -> str:
+    """Format a calendar day for the reader, e.g. "23 Nov 2026"."""
+    return format_date(value, "d MMM y") if value else ""
+
+
+def duration(start: datetime, end: datetime | None) -> str:
+    """Say how long something lasted (or has lasted so far) in the reader's language: "2 hours 5 minutes"."""
+    minutes = max(int(((end or utcnow()) - start).total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        (timedelta(days=days), "day"),
+        (timedelta(hours=hours), "hour"),
+        (timedelta(minutes=minutes), "minute"),
+    ]
+    shown = [
+        format_timedelta(delta, granularity=unit, threshold=100) for delta, unit in parts if delta
+    ]
+    return " ".join(shown[:2]) or format_timedelta(
+        timedelta(0), granularity="minute", threshold=100
+    )

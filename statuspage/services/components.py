@@ -6,15 +6,38 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from statuspage.extensions import db
-from statuspage.models import COMPONENT_STATUSES, Component, IncidentComponent, User
+from statuspage.models import Component, IncidentComponent, User
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
+from statuspage.vocabulary import COMPONENT_STATUSES
 
 
 def ordered_components() -> list[Component]:
     """Return all components in display order: groups with their children, then the rest."""
     query = select(Component).options(selectinload(Component.children))
     return list(db.session.scalars(query.order_by(Component.position, Component.id)))
+
+
+def chosen_statuses(wanted: dict[str, str] | None) -> dict[Component, str]:
+    """Map {component public id: new status} to components; refuse unknown ids and groups."""
+    if not wanted:
+        return {}
+    found = {c.public_id: c for c in find_components(wanted)}
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise ServiceError(f"Unknown component “{unknown[0]}”.")
+    groups = [c.name for c in found.values() if c.is_group]
+    if groups:
+        raise ServiceError(f"“{groups[0]}” is a group; set the status of its components.")
+    return {found[pid]: status for pid, status in wanted.items()}
+
+
+def find_components(public_ids) -> list[Component]:
+    """Return the components with these public ids (unknown ids are left out)."""
+    wanted = {pid for pid in public_ids if pid}
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(Component).where(Component.public_id.in_(wanted))))
 
 
 def create_component(

@@ -7,8 +7,7 @@ what the public sees: a promise is kept when the next update became public by th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,9 +20,8 @@ from statuspage.services import ServiceError
 from statuspage.services.aftercare import checklist
 from statuspage.services.audit import record
 from statuspage.services.playbooks.loader import Playbook, all_playbooks, get_playbook
-from statuspage.services.shop import get_shop
+from statuspage.vocabulary import FINAL, UNFINISHED_MAINTENANCE
 
-FINAL = ("resolved", "postmortem", "completed")
 # Most urgent first: the dashboard lists overdue promises on top.
 URGENCY = {"overdue": 0, "soon": 1, "open": 2, "covered": 3}
 
@@ -109,28 +107,32 @@ def deadline_reminder_hours() -> list[int]:
     return sorted({int(h) for h in values if isinstance(h, int | float) and h > 0}, reverse=True)
 
 
-def cadence_minutes(incident: Incident, status: str) -> int | None:
+def cadence_minutes(kind: str | None, status: str) -> int | None:
     """Return the minutes to the next update after an update in this status (None when final)."""
     if status in FINAL:
         return None
-    playbook = get_playbook(incident.kind) if incident.kind else None
+    playbook = get_playbook(kind) if kind else None
     if playbook is not None and status in playbook.cadence:
         return playbook.cadence[status]
     return int(current_app.config["DEFAULT_NEXT_UPDATE_MINUTES"])
 
 
-def default_next_update(incident: Incident, status: str, at: datetime) -> datetime | None:
+def default_next_update(
+    incident: Incident | None, status: str, at: datetime, kind: str | None = None
+) -> datetime | None:
     """Return the default promise for an update in this status: the playbook cadence from `at`.
 
-    A maintenance never promises past its next automatic transition (start or end of the window).
+    `incident` is None while a new one is being composed (then `kind` names its playbook). A
+    maintenance never promises past its next automatic transition (start or end of the window).
     """
-    minutes = cadence_minutes(incident, status)
+    minutes = cadence_minutes(incident.kind if incident else kind, status)
     if minutes is None:
         return None
     due = at + timedelta(minutes=minutes)
-    boundary = incident.scheduled_for if status == "scheduled" else incident.scheduled_until
-    if incident.is_maintenance and boundary is not None and at < boundary < due:
-        due = boundary
+    if incident is not None and incident.is_maintenance:
+        boundary = incident.scheduled_for if status == "scheduled" else incident.scheduled_until
+        if boundary is not None and at < boundary < due:
+            due = boundary
     return due
 
 
@@ -315,7 +317,7 @@ def upcoming_transitions(now: datetime) -> list[tuple[datetime, Incident, str]]:
         select(Incident).where(
             Incident.is_maintenance.is_(True),
             Incident.draft.is_(False),
-            Incident.status.in_(("scheduled", "in_progress", "verifying")),
+            Incident.status.in_(UNFINISHED_MAINTENANCE),
         )
     )
     result = []
@@ -384,9 +386,3 @@ def _follow_ups(
         else:
             placed.append(PlanItem(due, "follow_up", text, state, key=key))
     return placed, later
-
-
-def local_text(value: datetime, timezone: str | None = None) -> str:
-    """Format a stored UTC time in the shop's timezone for messages, e.g. "10 Mar 2026, 15:00 CET"."""
-    local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone or get_shop().timezone))
-    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"

@@ -1,6 +1,9 @@
-"""Blueprints: thin views that parse the request, call one service, commit and render."""
+"""Blueprints: thin views that parse the request, call one service, commit and render.
 
-from flask import Flask, abort, request
+What they share (finding a row by its public id or answering 404, the page number) is in common.py.
+"""
+
+from flask import Flask
 
 
 def register(app: Flask) -> None:
@@ -14,14 +17,3 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_v1.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(subscribe.bp)
-
-
-def page_number() -> int:
-    """Return ?page= as a number (1 when absent or not a number).
-
-    A page beyond any archive is 404 before it reaches the database, where a huge number would overflow.
-    """
-    number = request.args.get("page", 1, type=int)
-    if not 1 <= number <= 1_000_000:
-        abort(404)
-    return number

@@ -29,7 +29,7 @@ def index():
     return jsonify(
         {
             "versions": {"v1": "/api/v1/openapi.json", "v2": "/api/v2/summary.json"},
-            "documentation": "/README.md#feeds-api-badges-and-banner",
+            "documentation": "/docs/api.md",
         }
     )
 

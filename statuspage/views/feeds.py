@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, current_app, jsonify, request
 
-from statuspage.extensions import db
 from statuspage.models import Component, Incident, utcnow
 from statuspage.render_cache import cacheable
+from statuspage.services.clock import as_utc
 from statuspage.services.public import badges, feeds
 from statuspage.services.public.status import next_scheduled_display, visible_incidents
 from statuspage.views.caching import cache_seconds, public_response
+from statuspage.views.common import get_or_404
 
 bp = Blueprint("feeds", __name__)
 
@@ -77,18 +77,14 @@ def _history(fmt: str):
 
 def _incident_feed(public_id: str, fmt: str):
     """Build and send a published incident's feed, or 404."""
-    found = db.session.scalar(visible_incidents(utcnow()).where(Incident.public_id == public_id))
-    if found is None:
-        abort(404)
+    found = get_or_404(Incident, public_id, visible_incidents(utcnow()))
     lang = request.args.get("lang")
     return _feed(fmt, feeds.build_feed(fmt, request.path, lang, incident=found))
 
 
 def _component_feed(public_id: str, fmt: str):
     """Build and send a component's feed, or 404."""
-    found = db.session.scalar(select(Component).where(Component.public_id == public_id))
-    if found is None:
-        abort(404)
+    found = get_or_404(Component, public_id)
     lang = request.args.get("lang")
     return _feed(fmt, feeds.build_feed(fmt, request.path, lang, component=found))
 
@@ -106,7 +102,7 @@ def maintenance_calendar():
 @cacheable
 def badge_svg():
     """Serve the current status as a shields-style SVG badge."""
-    svg, next_change = badges.badge_svg(request.args.get("label"))
+    svg, next_change = badges.badge_svg(request.args.get("label"), request.args.get("lang"))
     return public_response(svg, next_change, mimetype="image/svg+xml")
 
 
@@ -114,7 +110,7 @@ def badge_svg():
 @cacheable
 def badge_json():
     """Serve the current status in the shields.io endpoint format."""
-    data, next_change = badges.badge_data(request.args.get("label"))
+    data, next_change = badges.badge_data(request.args.get("label"), request.args.get("lang"))
     return public_response(jsonify(data), next_change)
 
 
@@ -146,7 +142,7 @@ def _feed(fmt: str, feed: feeds.Feed):
 def _cached(response, next_change: datetime | None, last_modified: datetime | None = None):
     """Answer conditionally; browsers and readers may also keep it (never past a scheduled update)."""
     if last_modified is not None:
-        response.last_modified = last_modified.replace(tzinfo=UTC)
+        response.last_modified = as_utc(last_modified)
     response = public_response(response, next_change)
     seconds = cache_seconds(next_change)
     response.headers["Cache-Control"] = f"public, max-age={seconds}, s-maxage={seconds}"

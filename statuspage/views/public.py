@@ -19,8 +19,9 @@ from statuspage.services.public.status import (
     visible_updates,
 )
 from statuspage.services.shop import get_shop
-from statuspage.views import page_number
 from statuspage.views.caching import public_response
+from statuspage.views.common import get_or_404, page_number
+from statuspage.vocabulary import RESOLVED
 
 bp = Blueprint("public", __name__)
 
@@ -50,10 +51,8 @@ def index():
 def incident(public_id: str):
     """Show one incident with its full timeline."""
     now = utcnow()
-    found = db.session.scalar(visible_incidents(now).where(Incident.public_id == public_id))
-    if found is None:
-        abort(404)
-    closed = found.status in ("resolved", "postmortem")
+    found = get_or_404(Incident, public_id, visible_incidents(now))
+    closed = found.status in RESOLVED
     report = postmortem.get(found) if closed else None
     html = render_template(
         "public/incident.html",

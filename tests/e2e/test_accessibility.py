@@ -16,7 +16,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
-def demo_site(app, live_server):
+def demo_site(app, app_ctx, live_server):
     """A demo shop with every language enabled, an active and a resolved incident."""
     active = load_demo()
     shop = saved_shop()

@@ -87,7 +87,7 @@ def test_banner_speaks_the_visitors_language(app, shop_site, browser):
     incident(title="Opóźnione dostawy", translations={"pl": "Kurier ma opóźnienia."})
     page, errors = storefront(browser, shop_site, locale="pl-PL")
     banner = page.get_by_role("status")
-    expect(banner).to_contain_text("Badamy problem")
+    expect(banner).to_contain_text("Badamy przyczynę")
     expect(banner).to_contain_text("Kurier ma opóźnienia.")
     expect(banner.get_by_role("link", name="Szczegóły")).to_be_visible()
     assert errors == []

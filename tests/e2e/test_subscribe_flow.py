@@ -10,31 +10,30 @@ from statuspage import jobs
 from statuspage.extensions import db
 from statuspage.models.subscribers import Subscriber
 from tests.helpers import component
-from tests.subscriber_support import Inbox
 
 pytestmark = pytest.mark.e2e
 
 
-def test_customer_subscribes_from_the_status_page_and_confirms(app, live_server, page):
+def test_customer_subscribes_from_the_status_page_and_confirms(
+    app, app_ctx, live_server, page, inbox
+):
     component("Checkout")
     app.config["WTF_CSRF_ENABLED"] = True
-    with Inbox() as inbox:
-        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=inbox.port, SMTP_SECURITY="none")
-        app.config["BASE_URL"] = live_server
-        page.goto(live_server)
-        page.get_by_role("link", name="Get updates by e-mail").click()
-        page.get_by_label("E-mail address").fill("customer@example.com")
-        page.get_by_label("Only the components I choose:").check()
-        page.get_by_label("Checkout").check()
-        page.get_by_role("button", name="Subscribe").click()
-        expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    app.config["BASE_URL"] = live_server
+    page.goto(live_server)
+    page.get_by_role("link", name="Get updates by e-mail").click()
+    page.get_by_label("E-mail address").fill("customer@example.com")
+    page.get_by_label("Only the components I choose:").check()
+    page.get_by_label("Checkout").check()
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
-        jobs.tick()
-        text = inbox.messages[0].get_body(("plain",)).get_content()
-        link = re.search(r"(http://127\.0\.0\.1:\d+/subscribe/confirm/\S+)", text).group(1)
-        page.goto(link)
-        page.get_by_role("button", name="Confirm").click()
-        expect(page.get_by_role("heading", name="You are subscribed")).to_be_visible()
+    jobs.tick()
+    text = inbox.messages[0].get_body(("plain",)).get_content()
+    link = re.search(r"(http://127\.0\.0\.1:\d+/subscribe/confirm/\S+)", text).group(1)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="You are subscribed")).to_be_visible()
     db.session.expire_all()
     subscriber = db.session.scalar(select(Subscriber))
     assert subscriber.confirmed_at is not None and [c.name for c in subscriber.components] == [

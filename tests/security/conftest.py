@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import partial
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
-from flask import g
-from werkzeug.security import generate_password_hash
 
 from statuspage.extensions import db
 from statuspage.models import utcnow
 from statuspage.services.components import create_component
 from statuspage.services.incidents.lifecycle import open_incident, open_maintenance, resolve
-from statuspage.services.team import users
 from statuspage.services.team.tokens import create_token, revoke_token
 from tests.conftest import PASSWORD
 from tests.helpers import incident
@@ -27,36 +23,8 @@ API_PREFIX = "/api/v1/"
 PUBLIC_API_ENDPOINTS = {"api_v1.openapi"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch):
-    """Hash test passwords cheaply (production keeps werkzeug's slow default); keeps the suite fast."""
-    monkeypatch.setattr(
-        users,
-        "generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
-
-
-@pytest.fixture(autouse=True)
-def fresh_globals_per_request(request):
-    """Start each request with an empty `g`, as in production.
-
-    The test app context lives for the whole test, and Flask reuses it for every request, so
-    Flask-Login would otherwise remember the last user across clients and sessions.
-    """
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-
-    def forget():
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
-
-
 @pytest.fixture
-def world(app, owner, editor):
+def world(app_ctx, owner, editor):
     """Fill the shop: a group and component, an open incident, a resolved one, a draft, a
     maintenance, and API tokens (one active for each role, one revoked)."""
     group = create_component(name="Storefront", is_group=True, user=None)

@@ -216,7 +216,7 @@ def test_changing_the_password_checks_the_rules_and_the_current_one(client, owne
     assert authenticate("owner@shop.test", PASSWORD) is not None
 
 
-def test_reset_password_command(app, runner, client, owner):
+def test_reset_password_command(app, app_ctx, runner, client, owner):
     login(client)
     generated = runner.invoke(args=["reset-password", "Owner@Shop.test"])
     assert generated.exit_code == 0, generated.output
@@ -235,7 +235,7 @@ def test_reset_password_command(app, runner, client, owner):
     assert unknown.exit_code == 1 and "no account" in unknown.output
 
 
-def test_reset_password_can_turn_two_factor_off(runner, owner):
+def test_reset_password_can_turn_two_factor_off(app_ctx, runner, owner):
     owner.totp_secret = pyotp.random_base32()
     db.session.commit()
     result = runner.invoke(args=["reset-password", "owner@shop.test", "--reset-2fa"])

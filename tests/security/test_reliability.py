@@ -62,7 +62,7 @@ def _is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, app_ctx):
     if not _is_sqlite():
         pytest.skip("SQLite only")
     with db.engine.connect() as connection:
@@ -136,7 +136,7 @@ def test_the_public_page_survives_a_broken_playbook_file(app, client, owner, tmp
     assert client.get("/admin/playbooks/payment-failure/open").status_code == 200
 
 
-def test_the_public_page_does_not_need_the_scheduler(app, client, monkeypatch):
+def test_the_public_page_does_not_need_the_scheduler(app, app_ctx, client, monkeypatch):
     opened = incident(title="Checkout is down")
     soon = utcnow() + timedelta(minutes=30)
     post_update(opened, status="identified", body="Found it: the payment provider.", user=None,

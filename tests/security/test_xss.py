@@ -216,7 +216,7 @@ def test_team_emails_are_plain_text_with_no_injected_headers(app, hostile, monke
         assert "\n" not in message["Subject"] and "Bcc" not in message.as_string()
 
 
-def test_the_static_export_is_as_clean_as_the_live_site(app, runner, hostile, tmp_path):
+def test_the_static_export_is_as_clean_as_the_live_site(app, app_ctx, runner, hostile, tmp_path):
     if "export" not in app.cli.list_commands(None):
         pytest.skip("no static export in this build")
     target = tmp_path / "site"

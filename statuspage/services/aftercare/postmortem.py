@@ -10,15 +10,16 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from statuspage.extensions import db
-from statuspage.filters import duration, localtime
 from statuspage.models import Incident, User, utcnow
 from statuspage.models.aftercare import Postmortem
 from statuspage.services import ServiceError
 from statuspage.services.aftercare.checklist import overdue_items, public_items
 from statuspage.services.audit import record
+from statuspage.services.clock import duration, localtime
 from statuspage.services.incidents.lifecycle import post_update, snapshot
 from statuspage.services.markup import render_markdown
 from statuspage.services.shop import get_shop
+from statuspage.vocabulary import RESOLVED
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
@@ -66,7 +67,7 @@ def prefill(incident: Incident, lang: str = "en") -> str:
 def save(incident: Incident, body: str, *, user: User | None) -> Postmortem:
     """Save the postmortem text (a draft, or a recorded edit of a published one)."""
     body = _clean_body(body)
-    if incident.status not in ("resolved", "postmortem"):
+    if incident.status not in RESOLVED:
         raise ServiceError("Write the postmortem once the incident is resolved.")
     postmortem = get(incident) or Postmortem(incident_id=incident.id, body="", body_html="")
     before = postmortem.body

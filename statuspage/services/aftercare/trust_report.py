@@ -6,8 +6,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
-from statuspage.services import ServiceError
+from statuspage.services import ServiceError, clock
 
 
 @dataclass
@@ -96,9 +95,7 @@ def day_start(day: str, timezone: str, *, following: bool = False) -> datetime |
         raise ServiceError("A date must be between the years 2000 and 2200.")
     if following:
         chosen += timedelta(days=1)
-    # A midnight the clocks skip maps onto the day's first real instant (fold=0 keeps the old offset).
-    local = datetime.combine(chosen, time(), tzinfo=ZoneInfo(timezone))
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return clock.day_start(chosen, timezone)
 
 
 def report(

@@ -1,6 +1,6 @@
 """Subscriber e-mail: render (multipart text + sanitized HTML, in the subscriber's language) and send.
 
-Run by the scheduler's jobs only. Each MailDelivery row is claimed with notify's conditional UPDATE,
+Run by the scheduler's jobs only. Each MailDelivery row is claimed by the outbox engine (`outbox.py`),
 sent through notify's SMTP connection, and recorded: sent, retried with backoff on a temporary failure
 (4xx, a dropped connection), or failed for good on a permanent one (5xx) with the server's reply —
 with the address itself blanked out, as it is in every log line.
@@ -20,12 +20,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from statuspage.extensions import db
-from statuspage.models import IncidentUpdate, User, utcnow
-from statuspage.models.subscribers import MailDelivery, Subscriber
-from statuspage.services.delivery import notify
+from statuspage.models import IncidentUpdate, User
+from statuspage.models.delivery import MailDelivery
+from statuspage.models.subscribers import Subscriber
+from statuspage.services.delivery import notify, outbox
 from statuspage.services.delivery.subscribers import unsubscribe_token
-from statuspage.services.public.statuspage_json import public_url
+from statuspage.services.links import incident_url, public_url
 from statuspage.services.shop import get_shop
+from statuspage.vocabulary import label
 
 log = logging.getLogger("statuspage.subscribers")
 _ADDRESS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
@@ -35,18 +37,11 @@ def deliver_due(now: datetime | None = None, limit: int = 500) -> int:
     """Send the subscriber mail that is due; return how many messages went out."""
     if not current_app.config["SMTP_HOST"]:
         return 0  # nothing can be sent: the rows wait until SMTP is set up
-    now = now or utcnow()
-    sent = 0
-    for _n in range(limit):
-        row = notify.claim_next(MailDelivery, now)
-        if row is None:
-            break
-        sent += _deliver(row, now)
-    return sent
+    return outbox.drain(MAIL, now, limit=limit)
 
 
-def _deliver(row: MailDelivery, now: datetime) -> int:
-    """Build and send one claimed message; record the outcome."""
+def _send(row: MailDelivery) -> outbox.Attempt | None:
+    """Build and send one claimed message; tell a temporary failure (4xx) from a permanent one (5xx)."""
     error, permanent = "", False
     try:
         message = build(row)
@@ -65,12 +60,17 @@ def _deliver(row: MailDelivery, now: datetime) -> int:
         permanent = failure.smtp_code >= 500
     except Exception as failure:  # connection trouble and the like: try again later
         error = f"{type(failure).__name__}: {failure}"
-    error = _ADDRESS.sub("<recipient>", error)  # servers echo addresses: keep them out of records
-    state = notify.finish(MailDelivery, row, now, error, permanent=permanent)
-    if error:
+    if not error:
+        return None
+    # Servers echo addresses: keep them out of records (so this sender catches everything itself).
+    return outbox.Attempt(_ADDRESS.sub("<recipient>", error), permanent)
+
+
+def _on_marked(row: MailDelivery, attempt: outbox.Attempt, state: str, now: datetime) -> None:
+    """Log a failed attempt (free of addresses): a warning while retried, an error once given up."""
+    if attempt.error:
         level = logging.ERROR if state == "failed" else logging.WARNING
-        log.log(level, "mail %s (%s) %s: %s", row.id, row.kind, state, error)
-    return 0 if error else 1
+        log.log(level, "mail %s (%s) %s: %s", row.id, row.kind, state, attempt.error)
 
 
 def build(row: MailDelivery) -> EmailMessage | None:
@@ -112,12 +112,10 @@ def _update_message(subscriber: Subscriber, update: IncidentUpdate, key: str) ->
     context = {
         "shop": shop, "incident": incident, "update": update, "lang": lang,
         "html_body": update.html_for(lang), "text_body": update.body_for(lang),
-        "incident_url": public_url(f"/incidents/{incident.public_id}"), "unsubscribe_url": unsubscribe,
+        "incident_url": incident_url(incident), "unsubscribe_url": unsubscribe,
     }  # fmt: skip
     with force_locale(lang):
-        from statuspage.filters import LABELS
-
-        status = str(LABELS.get(update.status, update.status))
+        status = label(update.status)
         subject = f"[{shop.name}] {incident.title}: {status}"
         text = render_template("email/update.txt", status=status, **context)
         html = render_template("email/update.html", status=status, **context)
@@ -148,3 +146,6 @@ def _test_message(address: str) -> EmailMessage:
     text = f"This is a test message from {shop.name}'s status page (Candor). E-mail delivery works."
     html = render_template("email/test.html", shop=shop, text=text)
     return _message(address, f"[{shop.name}] Test message", text, html, "test")
+
+
+MAIL = outbox.Outbox(MailDelivery, _send, _on_marked)

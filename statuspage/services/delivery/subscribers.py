@@ -23,15 +23,11 @@ from sqlalchemy import delete, exists, func, insert, or_, select
 
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, User, utcnow
-from statuspage.models.subscribers import (
-    Fanout,
-    MailDelivery,
-    Subscriber,
-    SubscriberComponent,
-    Suppression,
-)
+from statuspage.models.delivery import MailDelivery
+from statuspage.models.subscribers import Fanout, Subscriber, SubscriberComponent, Suppression
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
+from statuspage.services.components import find_components
 from statuspage.services.delivery.claims import insert_if_absent
 from statuspage.site_version import private_write
 
@@ -129,10 +125,7 @@ def confirm(token: str, now: datetime | None = None) -> Subscriber:
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.public_id == data["s"]))
     if subscriber is None:
         raise ServiceError(_l("This confirmation link has expired. Please subscribe again."))
-    chosen = data.get("c")
-    found = []
-    if chosen:
-        found = list(db.session.scalars(select(Component).where(Component.public_id.in_(chosen))))
+    found = find_components(data.get("c") or [])
     subscriber.all_components = not found
     subscriber.components = found
     subscriber.language = str(data.get("l") or subscriber.language)[:5]

@@ -30,19 +30,20 @@ from sqlalchemy import update as sql_update
 
 from statuspage.extensions import db
 from statuspage.models import Component, IncidentUpdate, User, new_public_id, utcnow
-from statuspage.models.subscribers import ComponentSeen, WebhookDelivery, WebhookEndpoint
+from statuspage.models.delivery import WebhookDelivery
+from statuspage.models.subscribers import ComponentSeen, WebhookEndpoint
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
-from statuspage.services.delivery import notify
+from statuspage.services.delivery import notify, outbox
 from statuspage.services.delivery.claims import insert_if_absent
 from statuspage.services.delivery.subscribers import FANOUT_WINDOW
-from statuspage.services.public.status import DESCRIPTIONS, page_status, visible_updates
+from statuspage.services.links import public_url
+from statuspage.services.public.status import page_status, visible_updates
 from statuspage.services.public.statuspage_json import (
     component_object,
     context,
     incident_object,
     iso,
-    public_url,
 )
 from statuspage.site_version import private_write
 
@@ -114,7 +115,7 @@ def _envelope(now: datetime | None = None) -> dict:
         "page": {
             "id": ctx.page_id,
             "status_indicator": status.indicator,
-            "status_description": DESCRIPTIONS[status.indicator],
+            "status_description": status.description,
         },
     }
 
@@ -237,37 +238,33 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 
 def deliver_due(now: datetime | None = None, limit: int = 500) -> int:
     """POST the deliveries that are due to enabled endpoints; return how many were accepted."""
-    now = now or utcnow()
-    sent = 0
-    for _n in range(limit):
-        row = notify.claim_next(WebhookDelivery, now)
-        if row is None:
-            break
-        sent += _deliver(row, now)
-    return sent
+    return outbox.drain(HOOKS, now, limit=limit)
 
 
-def _deliver(row: WebhookDelivery, now: datetime) -> int:
-    """Send one claimed delivery and record the answer; count failures toward disabling."""
+def _send(row: WebhookDelivery) -> outbox.Attempt:
+    """POST one claimed delivery to its endpoint, unless the endpoint was disabled meanwhile."""
     endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
     if endpoint is None or not endpoint.enabled:
-        notify.finish(WebhookDelivery, row, now, "the endpoint is disabled", permanent=True)
-        return 0
+        return _DISABLED
     code, error = _post(endpoint, row)
-    notify.finish(WebhookDelivery, row, now, error, response_code=code)
-    if not error:
-        if endpoint.failures:
-            db.session.execute(
-                sql_update(WebhookEndpoint)
-                .where(WebhookEndpoint.id == endpoint.id)
-                .values(failures=0)
-            )
-            private_write()
-            db.session.commit()
-        return 1
-    log.warning("webhook %s delivery %s failed: %s", endpoint.id, row.id, error)
-    _count_failure(endpoint.id, error, now)
-    return 0
+    return outbox.Attempt(error, values={"response_code": code})
+
+
+def _on_marked(row: WebhookDelivery, attempt: outbox.Attempt, state: str, now: datetime) -> None:
+    """Count a failed POST toward disabling its endpoint; forget past failures after a success."""
+    if attempt is _DISABLED:
+        return  # nothing was sent: nothing to count
+    if attempt.error:
+        log.warning("webhook %s delivery %s failed: %s", row.endpoint_id, row.id, attempt.error)
+        _count_failure(row.endpoint_id, attempt.error, now)
+        return
+    endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
+    if endpoint is not None and endpoint.failures:
+        db.session.execute(
+            sql_update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id).values(failures=0)
+        )
+        private_write()
+        db.session.commit()
 
 
 def _post(endpoint: WebhookEndpoint, row: WebhookDelivery) -> tuple[int | None, str]:
@@ -333,3 +330,7 @@ def _cancel_pending(endpoint_id: int) -> None:
         .values(state="cancelled")
         .execution_options(synchronize_session=False)
     )
+
+
+_DISABLED = outbox.Attempt("the endpoint is disabled", permanent=True)
+HOOKS = outbox.Outbox(WebhookDelivery, _send, _on_marked)

@@ -13,38 +13,20 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from statuspage.extensions import db
-from statuspage.models import (
-    COMPONENT_STATUSES,
-    IMPACTS,
-    Component,
-    Incident,
-    IncidentUpdate,
-    User,
-    new_public_id,
-    utcnow,
-)
+from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
 from statuspage.services import ServiceError
 from statuspage.services.aftercare.checklist import open_now_items
 from statuspage.services.audit import record
 from statuspage.services.incidents.publication import check_queue, promise_for, publication_time
 from statuspage.services.markup import render_markdown
-
-_OPEN = {"investigating", "identified", "monitoring", "resolved"}
-# The one transition table: from a status, which statuses an update may move to.
-# Leaving "resolved" for an open status needs reopen(); "postmortem" comes with publishing one.
-TRANSITIONS: dict[str, set[str]] = {
-    "investigating": _OPEN,
-    "identified": _OPEN,
-    "monitoring": _OPEN,
-    "resolved": {"postmortem"},  # only services/postmortem.publish posts this one
-    "postmortem": set(),
-    "scheduled": {"scheduled", "in_progress", "completed"},
-    "in_progress": {"in_progress", "verifying", "completed"},
-    "verifying": {"in_progress", "verifying", "completed"},
-    "completed": set(),
-}
-FINAL_STATUSES = {"resolved", "postmortem", "completed"}
-MAINTENANCE_START = "scheduled"
+from statuspage.vocabulary import (
+    COMPONENT_STATUSES,
+    FINAL,
+    IMPACTS,
+    MAINTENANCE_START,
+    OPEN_STATUSES,
+    TRANSITIONS,
+)
 
 ComponentStatuses = dict[Component, str]
 
@@ -73,7 +55,7 @@ def open_incident(
         )
     if impact not in IMPACTS:
         raise ServiceError(f"Unknown impact “{impact}”.")
-    if status not in _OPEN - {"resolved"}:
+    if status not in OPEN_STATUSES:
         raise ServiceError("A new incident starts as investigating, identified or monitoring.")
     component_statuses = component_statuses or {}
     incident = Incident(
@@ -121,8 +103,8 @@ def post_update(
     """
     now = utcnow()
     apply_due_updates(incident, now)
-    if status not in TRANSITIONS.get(incident.status, set()):
-        if incident.status in FINAL_STATUSES:
+    if status not in TRANSITIONS.get(incident.status, ()):
+        if incident.status in FINAL:
             raise ServiceError("This incident is closed. Reopen it to post a new update.")
         raise ServiceError(f"An incident cannot move from {incident.status} to {status}.")
     if status == "resolved":  # a maintenance window ends on its own: no confirmation there
@@ -242,7 +224,7 @@ def reopen(incident: Incident, *, status: str, body: str, user: User | None) -> 
     """Reopen a resolved incident explicitly, with an update saying why."""
     if incident.status != "resolved":
         raise ServiceError("Only a resolved incident can be reopened.")
-    if status not in _OPEN - {"resolved"}:
+    if status not in OPEN_STATUSES:
         raise ServiceError("Reopen as investigating, identified or monitoring.")
     incident.status = "investigating"
     incident.resolved_at = None
@@ -426,7 +408,7 @@ def _set_status(incident: Incident, status: str, at: datetime | None = None) -> 
     incident.status = status
     if status == "monitoring" and incident.monitoring_at is None:
         incident.monitoring_at = at
-    if status in FINAL_STATUSES and incident.resolved_at is None:
+    if status in FINAL and incident.resolved_at is None:
         incident.resolved_at = at
 
 

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
+from statuspage.models.delivery import Notification
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
-from statuspage.services.clock import to_local_input
+from statuspage.services.clock import local_text, to_local_input
+from statuspage.services.delivery import notify
 from statuspage.services.incidents.lifecycle import open_maintenance, post_update
-from statuspage.services.plan import default_next_update, local_text
+from statuspage.services.links import admin_incident_url, incident_url
+from statuspage.services.plan import default_next_update
 from statuspage.services.playbooks.composer import compose, facts_for
 from statuspage.services.playbooks.loader import get_playbook
 from statuspage.services.shop import get_shop
+from statuspage.vocabulary import UNFINISHED_MAINTENANCE
 
-RUNNING = ("in_progress", "verifying")
 DEFAULT_KIND = "planned-maintenance"
 FALLBACK = {
     "scheduled": "We are planning work on our shop from {start} to {end}. We will post here when it "
@@ -101,7 +104,7 @@ def end(incident: Incident, *, user: User | None = None) -> IncidentUpdate | Non
     A maintenance whose whole window passed while nobody ran the jobs ends without ever starting.
     Return None when it had already ended.
     """
-    if not _claim(incident, ("scheduled", *RUNNING), utcnow()):
+    if not _claim(incident, UNFINISHED_MAINTENANCE, utcnow()):
         return None
     restore, seen = {}, set()
     for update in sorted(incident.updates, key=lambda u: (u.display_at, u.id)):
@@ -128,7 +131,7 @@ def extend(
         raise ServiceError("The new end must be in the future.")
     if incident.scheduled_for and until <= incident.scheduled_for:
         raise ServiceError("The maintenance must end after it starts.")
-    if not _claim(incident, ("scheduled", *RUNNING), now):
+    if not _claim(incident, UNFINISHED_MAINTENANCE, now):
         raise ServiceError("This maintenance has already ended.")
     before = {"until": incident.scheduled_until.isoformat() if incident.scheduled_until else None}
     incident.scheduled_until = until
@@ -156,7 +159,7 @@ def texts(
     shop = get_shop()
     playbook = get_playbook(incident.kind)
     if playbook is not None and stage in playbook.stages:
-        link = f"{current_app.config['BASE_URL'].rstrip('/')}/incidents/{incident.public_id}"
+        link = incident_url(incident)
         facts = facts_for(incident, next_update_at, link)
         composition = compose(
             playbook, stage, shop.language_list, incident.variables or {}, facts, shop
@@ -195,3 +198,35 @@ def _claim(incident: Incident, statuses: tuple[str, ...], now: datetime) -> bool
         return False
     db.session.refresh(incident)
     return True
+
+
+def due_transitions(now: datetime) -> list[int]:
+    """Find maintenances whose window started or ended and that have not moved on yet."""
+    return list(
+        db.session.scalars(
+            select(Incident.id)
+            .where(Incident.is_maintenance.is_(True), Incident.draft.is_(False))
+            .where(
+                ((Incident.status == "scheduled") & (Incident.scheduled_for <= now))
+                | (Incident.status.in_(UNFINISHED_MAINTENANCE) & (Incident.scheduled_until <= now))
+            )
+            .order_by(Incident.scheduled_for, Incident.id)
+        )
+    )
+
+
+def run_transition(incident_id: int, now: datetime) -> list[Notification] | None:
+    """Start or end a maintenance whose time has come (claimed by its status), posting the playbook text."""
+    incident = db.session.get(Incident, incident_id)
+    if incident is None:
+        return None
+    ending = incident.scheduled_until is not None and incident.scheduled_until <= now
+    update = end(incident) if ending else start(incident)
+    if update is None:
+        return None
+    what = "ended" if ending else "started"
+    text = f"Maintenance “{incident.title}” has {what}; the update was posted. {admin_incident_url(incident, 'plan')}"
+    return notify.queue(
+        f"maintenance.{what}", f"maintenance:{incident.public_id}:{what}", incident,
+        f"Maintenance {what}", text,
+    )  # fmt: skip

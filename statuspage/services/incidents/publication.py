@@ -6,15 +6,17 @@ from datetime import datetime, timedelta
 
 from statuspage.models import Incident, IncidentUpdate, utcnow
 from statuspage.services import ServiceError
-from statuspage.services.plan import FINAL as FINAL_STATUSES
-from statuspage.services.plan import default_next_update, local_text
+from statuspage.services.clock import local_text
+from statuspage.services.plan import default_next_update
+from statuspage.services.shop import get_shop
+from statuspage.vocabulary import FINAL
 
 
 def promise_for(
     incident: Incident, status: str, next_update_at: datetime | None, display_at: datetime
 ) -> datetime | None:
     """Return a new update's promise: none when final, else the given time or the playbook cadence."""
-    if status in FINAL_STATUSES:
+    if status in FINAL:
         return None
     if next_update_at is None:
         return default_next_update(incident, status, display_at)
@@ -49,13 +51,13 @@ def check_queue(
         u for u in incident.updates if u.effects_pending and u.display_at > now and u is not exclude
     ]
     for other in queued:
-        if other.status in FINAL_STATUSES and other.display_at <= display_at:
+        if other.status in FINAL and other.display_at <= display_at:
             raise ServiceError(
-                f"This incident is set to close at {local_text(other.display_at)}; nothing can be "
+                f"This incident is set to close at {local_text(other.display_at, get_shop().timezone)}; nothing can be "
                 "published after that. Move or cancel that update in the queue first."
             )
     after = [u for u in queued if u.display_at >= display_at]
-    if status in FINAL_STATUSES and after:
+    if status in FINAL and after:
         raise ServiceError(
             f"{len(after)} update(s) are scheduled after this closing update; "
             "move or cancel them in the queue first."

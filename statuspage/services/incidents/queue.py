@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
 from statuspage.extensions import db
-from statuspage.models import IncidentUpdate, User, utcnow
+from statuspage.models import Incident, IncidentUpdate, User, utcnow
+from statuspage.models.delivery import Notification
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
+from statuspage.services.delivery import notify
 from statuspage.services.incidents.lifecycle import (
     _clean_body,
     _scheduled_snapshot,
@@ -21,6 +24,7 @@ from statuspage.services.incidents.lifecycle import (
     apply_due_update,
 )
 from statuspage.services.incidents.publication import check_queue, promise_for, publication_time
+from statuspage.services.links import admin_incident_url
 from statuspage.services.markup import render_markdown
 
 
@@ -104,3 +108,35 @@ def _restart(incident, hidden: bool) -> None:
     """Keep an incident nobody has seen yet starting with its first update."""
     if hidden and incident.updates:
         incident.started_at = min(u.display_at for u in incident.updates)
+
+
+def due_effects(now: datetime) -> list[int]:
+    """Find the public scheduled updates whose effects wait."""
+    return list(
+        db.session.scalars(
+            select(IncidentUpdate.id)
+            .join(Incident)
+            .where(
+                IncidentUpdate.effects_pending.is_(True),
+                IncidentUpdate.display_at <= now,
+                Incident.draft.is_(False),
+            )
+            .order_by(IncidentUpdate.display_at, IncidentUpdate.id)
+        )
+    )
+
+
+def apply_due(update_id: int, now: datetime) -> list[Notification] | None:
+    """Apply a scheduled update's status and component changes, and tell the team it is public."""
+    update = db.session.get(IncidentUpdate, update_id)
+    if update is None or not apply_due_update(update, now):
+        return None
+    incident = update.incident
+    text = f"Scheduled update on “{incident.title}” is now public ({update.status}). {admin_incident_url(incident, 'plan')}"
+    return notify.queue(
+        "update.published",
+        f"update:{update.public_id}",
+        incident,
+        "Scheduled update published",
+        text,
+    )

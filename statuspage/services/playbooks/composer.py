@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from statuspage.extensions import db
 from statuspage.models import Incident, Shop, utcnow
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
-from statuspage.services.clock import parse_local
+from statuspage.services.clock import as_utc, parse_local
 from statuspage.services.incidents import lifecycle as incidents
 from statuspage.services.markup import render_markdown
 from statuspage.services.playbooks.loader import Playbook
@@ -27,6 +27,7 @@ from statuspage.services.playbooks.messages import (
     transparency_check,
 )
 from statuspage.services.shop import contact_channels
+from statuspage.vocabulary import FINAL
 
 
 @dataclass
@@ -106,11 +107,11 @@ def context(values: dict[str, object], lang: str, facts: Facts, shop: Shop) -> d
         "contact": contact_line(contact_channels(shop), lang),
         "incident_title": facts.title,
         "components": ", ".join(facts.components),
-        "started_at": format_value(_aware(facts.started_at), lang, tz),
+        "started_at": format_value(as_utc(facts.started_at), lang, tz),
         "link": facts.link,
     }
     if facts.next_update_at is not None:
-        result["next_update_at"] = format_value(_aware(facts.next_update_at), lang, tz)
+        result["next_update_at"] = format_value(as_utc(facts.next_update_at), lang, tz)
     result.update({name: format_value(value, lang, tz) for name, value in values.items()})
     return result
 
@@ -142,11 +143,6 @@ def facts_for(incident: Incident, next_update_at: datetime | None, link: str) ->
         next_update_at=next_update_at,
         link=link,
     )
-
-
-def _aware(value: datetime) -> datetime:
-    """Mark a stored naive UTC time as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class AlreadyPublished(ServiceError):
@@ -181,7 +177,7 @@ class ComposeStep:
     @property
     def final(self) -> bool:
         """Tell whether this stage ends the incident (no next update is promised)."""
-        return self.stage in ("resolved", "completed")
+        return self.stage in FINAL
 
 
 def fill_sections(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) -> None:

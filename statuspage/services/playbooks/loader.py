@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from flask import current_app
 
+from statuspage.vocabulary import IMPACTS, update_statuses
+
 LANGUAGES = ("en", "ru", "pl", "lv", "ar")
 SECTIONS = (
     "what_happened",
@@ -32,8 +34,6 @@ CATEGORIES = (
     "prevent_recurrence",
     "listen_and_follow_up",
 )
-INCIDENT_STAGES = ("investigating", "identified", "monitoring", "resolved")
-MAINTENANCE_STAGES = ("scheduled", "in_progress", "verifying", "completed")
 BUILTINS = (
     "shop_name",
     "contact",
@@ -262,7 +262,7 @@ class _Checker:
             self.problem((), "the file must be a mapping of keys")
             return None
         maintenance = bool(data.get("maintenance", False))
-        allowed_stages = MAINTENANCE_STAGES if maintenance else INCIDENT_STAGES
+        allowed_stages = update_statuses(maintenance)
         stages = [str(s) for s in data.get("stages") or []]
         if not stages or any(s not in allowed_stages for s in stages):
             self.problem(("stages",), f"stages: expected some of {', '.join(allowed_stages)}")
@@ -270,9 +270,7 @@ class _Checker:
         if not finals or any(s not in stages for s in finals):
             self.problem(("final_stages",), "final_stages: expected one or more of the stages")
         impact = str(data.get("impact", ""))
-        if impact not in (
-            ("maintenance",) if maintenance else ("none", "minor", "major", "critical")
-        ):
+        if impact not in (("maintenance",) if maintenance else IMPACTS):
             self.problem(("impact",), f"impact: “{impact}” is not allowed here")
         max_words = self.max_words(data.get("max_words", DEFAULT_MAX_WORDS), stages)
         return Playbook(

@@ -26,6 +26,7 @@ from statuspage.services.playbooks.loader import (
     Playbook,
     Variable,
 )
+from statuspage.vocabulary import FINAL
 
 _env = SandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
@@ -243,9 +244,7 @@ def transparency_check(
     has_next_update: bool,
 ) -> list[Finding]:
     """Check a message: the six elements, no leftovers, a promised next update, length, jargon."""
-    final = stage in (
-        playbook.final_stages if playbook else ("resolved", "completed", "postmortem")
-    )
+    final = stage in (playbook.final_stages if playbook else FINAL)
     findings = []
     for name in SECTIONS:
         written = bool(sections.get(name, "").strip())

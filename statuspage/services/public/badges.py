@@ -9,10 +9,14 @@ from xml.sax.saxutils import escape
 
 import nh3
 from flask import current_app
+from flask_babel import force_locale, gettext
 
+from statuspage import vocabulary
 from statuspage.models import utcnow
+from statuspage.services.clock import iso
+from statuspage.services.links import incident_url, public_url
 from statuspage.services.public.status import page_status, visible_updates
-from statuspage.services.public.statuspage_json import iso, pick_language, public_url
+from statuspage.services.public.statuspage_json import pick_language
 from statuspage.services.shop import get_shop
 
 # shields.io's named colours, by page indicator.
@@ -24,56 +28,23 @@ COLORS = {
     "maintenance": ("blue", "#007ec6"),
 }
 RTL = {"ar", "fa", "he", "ur"}
-# Status words and the banner's two buttons in the languages the playbooks ship; English otherwise.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
-        "resolved": "Resolved", "postmortem": "Postmortem", "scheduled": "Scheduled",
-        "in_progress": "In progress", "verifying": "Verifying", "completed": "Completed",
-        "details": "Details", "dismiss": "Dismiss",
-    },
-    "pl": {
-        "investigating": "Badamy problem", "identified": "Przyczyna ustalona",
-        "monitoring": "Monitorujemy", "resolved": "Rozwiązane", "postmortem": "Analiza po incydencie",
-        "scheduled": "Zaplanowane", "in_progress": "W toku", "verifying": "Sprawdzamy",
-        "completed": "Zakończone", "details": "Szczegóły", "dismiss": "Zamknij",
-    },
-    "lv": {
-        "investigating": "Izmeklējam", "identified": "Cēlonis noskaidrots", "monitoring": "Uzraugām",
-        "resolved": "Atrisināts", "postmortem": "Pēcincidenta analīze", "scheduled": "Plānots",
-        "in_progress": "Notiek", "verifying": "Pārbaudām", "completed": "Pabeigts",
-        "details": "Sīkāk", "dismiss": "Aizvērt",
-    },
-    "ru": {
-        "investigating": "Выясняем причину", "identified": "Причина установлена",
-        "monitoring": "Наблюдаем", "resolved": "Решено", "postmortem": "Разбор инцидента",
-        "scheduled": "Запланировано", "in_progress": "Выполняется", "verifying": "Проверяем",
-        "completed": "Завершено", "details": "Подробнее", "dismiss": "Закрыть",
-    },
-    "ar": {
-        "investigating": "نحقق في المشكلة", "identified": "تم تحديد السبب", "monitoring": "نراقب الوضع",
-        "resolved": "تم الحل", "postmortem": "تحليل ما بعد الحادث", "scheduled": "مجدولة",
-        "in_progress": "قيد التنفيذ", "verifying": "قيد التحقق", "completed": "اكتملت",
-        "details": "التفاصيل", "dismiss": "إغلاق",
-    },
-}  # fmt: skip
 _NARROW, _WIDE = set("fijlrt.,:;!|'() "), set("mwMW@%")
 
 
-def status_word(status: str, lang: str) -> str:
-    """Name a status (or a banner button) in a language, falling back to English."""
-    return WORDS.get(lang, {}).get(status) or WORDS["en"].get(status, status)
+def _current(label: str | None, lang: str | None) -> tuple[str, str, str, datetime | None]:
+    """Return the badge's label, message, indicator and when it may next change.
 
-
-def _current(label: str | None) -> tuple[str, str, str, datetime | None]:
-    """Return the badge's label, message, indicator and when it may next change."""
+    The message is the page's banner, in English unless a language the page publishes is asked for.
+    """
     status = page_status(utcnow(), current_app.config["RECENT_DAYS"])
-    return _clean_label(label), status.description.lower(), status.indicator, status.next_change
+    lang = pick_language(lang, get_shop()) if lang else "en"
+    message = vocabulary.banner(status.indicator, lang).lower()
+    return _clean_label(label), message, status.indicator, status.next_change
 
 
-def badge_data(label: str | None = None) -> tuple[dict, datetime | None]:
+def badge_data(label: str | None = None, lang: str | None = None) -> tuple[dict, datetime | None]:
     """Return the shields.io endpoint document for the current page indicator."""
-    left, message, indicator, next_change = _current(label)
+    left, message, indicator, next_change = _current(label, lang)
     data = {
         "schemaVersion": 1,
         "label": left,
@@ -84,9 +55,9 @@ def badge_data(label: str | None = None) -> tuple[dict, datetime | None]:
     return data, next_change
 
 
-def badge_svg(label: str | None = None) -> tuple[str, datetime | None]:
+def badge_svg(label: str | None = None, lang: str | None = None) -> tuple[str, datetime | None]:
     """Draw the current page indicator as a flat, shields-style SVG badge."""
-    left, right, indicator, next_change = _current(label)
+    left, right, indicator, next_change = _current(label, lang)
     lw, rw = (_text_width(left) + 10 if left else 0), _text_width(right) + 10
     total = lw + rw
     title = escape(f"{left}: {right}" if left else right, {'"': "&quot;"})
@@ -142,10 +113,10 @@ def embed_data(raw_lang: str | None) -> tuple[dict, datetime | None]:
                 "update_id": latest.public_id,
                 "title": incident.title,
                 "status": latest.status,
-                "status_label": status_word(latest.status, lang),
+                "status_label": vocabulary.label(latest.status, lang),
                 "impact": "maintenance" if incident.is_maintenance else incident.impact,
                 "text": excerpt(latest.html_for(lang)),
-                "url": public_url(f"/incidents/{incident.public_id}"),
+                "url": incident_url(incident),
                 "updated_at": iso(latest.edited_at or latest.display_at),
             }
         )
@@ -153,15 +124,18 @@ def embed_data(raw_lang: str | None) -> tuple[dict, datetime | None]:
         "lang": lang,
         "dir": "rtl" if lang in RTL else "ltr",
         "indicator": status.indicator,
-        "description": status.description,
+        "description": vocabulary.banner(status.indicator, lang),
         "page_url": public_url("/"),
-        "labels": {
-            "details": status_word("details", lang),
-            "dismiss": status_word("dismiss", lang),
-        },
+        "labels": _button_labels(lang),
         "incidents": items,
     }
     return data, status.next_change
+
+
+def _button_labels(lang: str) -> dict[str, str]:
+    """Name the banner's two buttons in the visitor's language."""
+    with force_locale(lang):
+        return {"details": gettext("Details"), "dismiss": gettext("Dismiss")}
 
 
 def excerpt(body_html: str, limit: int = 200) -> str:

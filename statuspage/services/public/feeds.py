@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 from flask_babel import force_locale, format_datetime, gettext
@@ -18,10 +18,12 @@ from sqlalchemy.orm import selectinload
 
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentComponent, IncidentUpdate, utcnow
-from statuspage.services.public.badges import status_word
+from statuspage.services.clock import as_utc
+from statuspage.services.links import incident_url, public_url
 from statuspage.services.public.status import visible_incidents
-from statuspage.services.public.statuspage_json import pick_language, public_url
+from statuspage.services.public.statuspage_json import pick_language
 from statuspage.services.shop import get_shop
+from statuspage.vocabulary import label
 
 LIMIT = 50
 FORMATS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
@@ -42,11 +44,6 @@ class Feed:
 def clean(text: str | None) -> str:
     """Drop the characters XML cannot carry; everything else (RTL, emoji, ]]>) is escaped by lxml."""
     return _NOT_XML.sub("", text or "")
-
-
-def _aware(value: datetime) -> datetime:
-    """Attach UTC to a stored naive time."""
-    return value.replace(tzinfo=UTC)
 
 
 def published_updates(
@@ -102,8 +99,8 @@ def build_feed(
     )
     fg.language(lang)
     fg.generator("Candor")
-    fg.updated(_aware(changed))
-    fg.lastBuildDate(_aware(changed))
+    fg.updated(as_utc(changed))
+    fg.lastBuildDate(as_utc(changed))
     for update in updates:
         _add_entry(fg, update, lang)
     body = fg.rss_str(pretty=False) if fmt == "rss" else fg.atom_str(pretty=False)
@@ -121,20 +118,20 @@ def _promise(update: IncidentUpdate, lang: str) -> str:
 
 def _page_link(incident: Incident | None) -> str:
     """Return the public page a feed mirrors."""
-    return public_url(f"/incidents/{incident.public_id}" if incident else "/")
+    return incident_url(incident) if incident else public_url("/")
 
 
 def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str) -> None:
     """Add one update as an entry: status and title, sanitized HTML, permalink, time, categories."""
     incident = update.incident
-    link = public_url(f"/incidents/{incident.public_id}#update-{update.public_id}")
+    link = incident_url(incident, update)
     entry = fg.add_entry(order="append")
     entry.guid(link, permalink=True)
-    entry.title(clean(f"[{status_word(update.status, lang)}] {incident.title}"))
+    entry.title(clean(f"[{label(update.status, lang)}] {incident.title}"))
     entry.link(href=link, rel="alternate")
     entry.content(clean(update.html_for(lang) + _promise(update, lang)), type="html")
-    entry.published(_aware(update.display_at))
-    entry.updated(_aware(update.edited_at or update.display_at))
+    entry.published(as_utc(update.display_at))
+    entry.updated(as_utc(update.edited_at or update.display_at))
     impact = "maintenance" if incident.is_maintenance else incident.impact
     # RSS shows a category's label instead of its term, so neither carries one: terms read the same.
     entry.category(
@@ -177,7 +174,7 @@ def maintenance_calendar() -> tuple[str, datetime]:
 def _event(maintenance: Incident, updates: list[IncidentUpdate], stamp: datetime) -> list[str]:
     """Describe one maintenance window as a VEVENT."""
     until = maintenance.scheduled_until or maintenance.scheduled_for
-    url = public_url(f"/incidents/{maintenance.public_id}")
+    url = incident_url(maintenance)
     text = updates[0].body if updates else ""
     host = re.sub(r"^https?://", "", public_url("")).split("/")[0] or "candor"
     return [

@@ -11,28 +11,7 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, utcnow
 from statuspage.services.components import ordered_components
-
-IMPACT_RANK = {"none": 0, "minor": 1, "major": 2, "critical": 3}
-_COMPONENT_IMPACT = {
-    "operational": "none",
-    "under_maintenance": "none",
-    "degraded_performance": "minor",
-    "partial_outage": "major",
-    "major_outage": "critical",
-}
-_STATUS_RANK = {
-    "operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3,
-    "major_outage": 4,
-}  # fmt: skip
-DESCRIPTIONS = {
-    "none": "All Systems Operational",
-    "minor": "Minor Service Outage",
-    "major": "Partial System Outage",
-    "critical": "Major Service Outage",
-    "maintenance": "Service Under Maintenance",
-}
-ACTIVE_MAINTENANCE = ("in_progress", "verifying")
-FINAL = ("resolved", "postmortem", "completed")
+from statuspage.vocabulary import COMPONENT_IMPACT, DESCRIPTIONS, FINAL, IMPACT_RANK, RUNNING, worst
 
 
 @dataclass
@@ -68,24 +47,23 @@ def visible_updates(incident: Incident, now: datetime) -> list[IncidentUpdate]:
 
 def group_status(group: Component) -> str:
     """Return a group's status: the worst of its components'."""
-    statuses = [c.status for c in group.children] or ["operational"]
-    return max(statuses, key=lambda s: _STATUS_RANK.get(s, 0))
+    return worst(c.status for c in group.children)
 
 
 def indicator(active: list[Incident], components: list[Component]) -> str:
     """Compute the page indicator from active incidents' impact and component statuses."""
-    worst = "none"
+    level = "none"
     for impact in [i.impact for i in active if not i.is_maintenance] + [
-        _COMPONENT_IMPACT.get(c.status, "none") for c in components
+        COMPONENT_IMPACT.get(c.status, "none") for c in components
     ]:
-        if IMPACT_RANK.get(impact, 0) > IMPACT_RANK[worst]:
-            worst = impact
-    if worst == "none" and (
-        any(i.is_maintenance and i.status in ACTIVE_MAINTENANCE for i in active)
+        if IMPACT_RANK.get(impact, 0) > IMPACT_RANK[level]:
+            level = impact
+    if level == "none" and (
+        any(i.is_maintenance and i.status in RUNNING for i in active)
         or any(c.status == "under_maintenance" for c in components)
     ):
         return "maintenance"
-    return worst
+    return level
 
 
 def page_status(now: datetime | None = None, recent_days: int = 14) -> PageStatus:
@@ -113,7 +91,7 @@ def page_status(now: datetime | None = None, recent_days: int = 14) -> PageStatu
     closed = [i for i in open_ if shown[i.id] in FINAL and i.started_at >= since]
     open_ = [i for i in open_ if shown[i.id] not in FINAL]
     recent = sorted(recent + closed, key=lambda i: i.started_at, reverse=True)
-    active = [i for i in open_ if not i.is_maintenance or shown[i.id] in ACTIVE_MAINTENANCE]
+    active = [i for i in open_ if not i.is_maintenance or shown[i.id] in RUNNING]
     maintenances = [i for i in open_ if i.is_maintenance]
     level = indicator(active, [c for c in components if not c.is_group])
     status = PageStatus(level, DESCRIPTIONS[level], components, active, maintenances, recent)

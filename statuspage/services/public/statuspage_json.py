@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -18,10 +18,10 @@ from sqlalchemy import func, inspect
 
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, Shop, utcnow
+from statuspage.services.clock import iso
 from statuspage.services.components import ordered_components
+from statuspage.services.links import incident_url, public_url
 from statuspage.services.public.status import (
-    ACTIVE_MAINTENANCE,
-    FINAL,
     group_status,
     next_scheduled_display,
     page_status,
@@ -29,14 +29,15 @@ from statuspage.services.public.status import (
     visible_updates,
 )
 from statuspage.services.shop import get_shop
+from statuspage.vocabulary import FINAL, MAINTENANCE_START, RUNNING
 
 LIMIT = 50
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _EPOCH = datetime(2000, 1, 1)
 MAINTENANCE_LISTS = {
     "all": None,
-    "upcoming": ("scheduled",),
-    "active": ACTIVE_MAINTENANCE,
+    "upcoming": (MAINTENANCE_START,),
+    "active": RUNNING,
 }
 
 
@@ -67,23 +68,10 @@ class Context:
         return "".join(_ALPHABET[b % 32] for b in digest[:12])
 
 
-def public_url(path: str = "/") -> str:
-    """Return an absolute public URL from BASE_URL (never from the request's Host header)."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 def pick_language(raw: str | None, shop: Shop) -> str:
     """Return the enabled language asked for ("pl", "pl-PL"), else the shop's default language."""
     primary = (raw or "").strip().lower().replace("_", "-").split("-")[0]
     return primary if primary in shop.language_list else shop.default_language
-
-
-def iso(value: datetime | None, tz: ZoneInfo | None = None) -> str | None:
-    """Format a stored UTC time as ISO 8601 with milliseconds and offset (null stays null)."""
-    if value is None:
-        return None
-    aware = value.replace(tzinfo=UTC)
-    return (aware.astimezone(tz) if tz else aware).isoformat(timespec="milliseconds")
 
 
 def context(lang: str | None = None, extras: bool = True) -> Context:
@@ -201,7 +189,7 @@ def incident_object(incident: Incident, updates: list[IncidentUpdate], ctx: Cont
         "monitoring_at": iso(monitoring if monitoring and monitoring <= ctx.now else None, ctx.tz),
         "resolved_at": iso(incident.resolved_at if status in FINAL else None, ctx.tz),
         "impact": "maintenance" if incident.is_maintenance else incident.impact,
-        "shortlink": public_url(f"/incidents/{incident.public_id}"),
+        "shortlink": incident_url(incident),
         "started_at": iso(incident.started_at, ctx.tz),
         "page_id": ctx.page_id,
         "incident_updates": [update_object(u, incident, ctx) for u in updates],
@@ -213,7 +201,7 @@ def incident_object(incident: Incident, updates: list[IncidentUpdate], ctx: Cont
     if ctx.extras:
         languages = sorted({lang for u in updates for lang in update_languages(u, ctx)})
         data["candor"] = {
-            "url": public_url(f"/incidents/{incident.public_id}"),
+            "url": incident_url(incident),
             "next_update_at": iso(latest.next_update_at if latest else None, ctx.tz),
             "languages": languages,
             "kind": incident.kind,

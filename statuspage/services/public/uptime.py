@@ -14,8 +14,7 @@ percentage do not grow; the day boundary does roll over.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
@@ -23,10 +22,11 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, utcnow
 from statuspage.models.uptime import ComponentDay
-from statuspage.services.public.status import ACTIVE_MAINTENANCE, FINAL, visible_incidents
+from statuspage.services.clock import day_bounds, local_day
+from statuspage.services.public.status import visible_incidents
+from statuspage.vocabulary import FINAL, RUNNING, worst
 
 DAYS = 90
-RANK = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3, "major_outage": 4}  # fmt: skip
 # Share of a minute counted as down: a partial outage is 30 % down (as Statuspage counts it).
 DOWN_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
 
@@ -47,8 +47,8 @@ def refresh(incidents: list[Incident], timezone: str) -> None:
     for incident in incidents:
         if incident.draft:
             continue
-        start = _local_day(incident.started_at, timezone)
-        end = _local_day(incident.resolved_at or utcnow(), timezone)
+        start = local_day(incident.started_at, timezone)
+        end = local_day(incident.resolved_at or utcnow(), timezone)
         component_ids = {c.id for c in incident.components} | {
             change["component_id"] for u in incident.updates for change in u.component_changes or []
         }
@@ -60,7 +60,7 @@ def refresh(incidents: list[Incident], timezone: str) -> None:
 
 def _rewrite_day(component_id: int, day: date, timezone: str) -> None:
     """Recompute one component-day from the closed incidents overlapping it (open ones count at render)."""
-    begin, finish = _utc_bounds(day, timezone)
+    begin, finish = day_bounds(day, timezone)
     incidents = db.session.scalars(
         select(Incident)
         .where(
@@ -72,11 +72,10 @@ def _rewrite_day(component_id: int, day: date, timezone: str) -> None:
         )
         .options(selectinload(Incident.updates))
     ).all()
-    worst, down, titles = "operational", 0.0, []
+    statuses, down, titles = [], 0.0, []
     for incident in incidents:
         status = _worst_status(incident, component_id)
-        if RANK.get(status, 0) > RANK[worst]:
-            worst = status
+        statuses.append(status)
         down += _down_minutes(incident.started_at, incident.resolved_at, begin, finish, status)
         titles.append(incident.title)
     db.session.execute(
@@ -89,7 +88,7 @@ def _rewrite_day(component_id: int, day: date, timezone: str) -> None:
             ComponentDay(
                 component_id=component_id,
                 day=day,
-                status=worst,
+                status=worst(statuses),
                 down_minutes=round(down, 1),
                 incidents=titles[:5],
             )
@@ -110,7 +109,7 @@ def _worst_status(incident: Incident, component_id: int, now: datetime | None = 
     ]
     if incident.is_maintenance:
         statuses.append("under_maintenance")
-    return max(statuses or ["degraded_performance"], key=lambda s: RANK.get(s, 0))
+    return worst(statuses, default="degraded_performance")
 
 
 def bars(
@@ -121,7 +120,7 @@ def bars(
     A fixed number of queries: the stored rows of the window, and the open incidents (see `_open_days`).
     """
     now = utcnow()
-    today = _local_day(now, timezone)
+    today = local_day(now, timezone)
     first = today - timedelta(days=days - 1)
     ids = [c.id for c in components]
     stored: dict[tuple[int, date], ComponentDay] = {
@@ -139,7 +138,7 @@ def bars(
         for n in range(days):
             day = first + timedelta(days=n)
             cell = _merge(day, stored.get((component.id, day)), live.get((component.id, day)))
-            if day == today and RANK.get(component.status, 0) > RANK.get(cell.status, 0):
+            if day == today and worst([cell.status, component.status]) != cell.status:
                 cell.status = component.status
             cells.append(cell)
         down = sum(c.down_minutes for c in cells)
@@ -159,21 +158,21 @@ def _open_days(
         visible_incidents(now).where(
             Incident.status.not_in(FINAL),
             # An announced maintenance that has not started yet affects nothing (as on the page).
-            or_(Incident.is_maintenance.is_(False), Incident.status.in_(ACTIVE_MAINTENANCE)),
+            or_(Incident.is_maintenance.is_(False), Incident.status.in_(RUNNING)),
             Incident.started_at < now,
             Incident.components.any(Component.id.in_(ids)),
         )
     )
-    today, wanted = _local_day(now, timezone), set(ids)
+    today, wanted = local_day(now, timezone), set(ids)
     cells: dict[tuple[int, date], Day] = {}
     for incident in incidents:
-        start = max(_local_day(incident.started_at, timezone), first)
+        start = max(local_day(incident.started_at, timezone), first)
         statuses = {
             c.id: _worst_status(incident, c.id, now) for c in incident.components if c.id in wanted
         }
         for n in range((today - start).days + 1):
             day = start + timedelta(days=n)
-            begin, finish = _utc_bounds(day, timezone)
+            begin, finish = day_bounds(day, timezone)
             for component_id, status in statuses.items():
                 down = _down_minutes(incident.started_at, now, begin, finish, status)
                 cell = Day(day, status, down, [incident.title])
@@ -184,7 +183,7 @@ def _open_days(
 def _merge(day: date, stored: ComponentDay | Day | None, live: Day | None) -> Day:
     """Combine a day's stored (closed incidents) and live (open incidents) impact into one cell."""
     parts = [p for p in (stored, live) if p is not None]
-    status = max([p.status for p in parts] or ["operational"], key=lambda s: RANK.get(s, 0))
+    status = worst(p.status for p in parts)
     down = round(sum(p.down_minutes for p in parts), 1)
     titles = [title for p in parts for title in p.incidents]
     return Day(day, status, down, titles[:5])
@@ -200,24 +199,7 @@ def _down_minutes(
 
 def next_midnight(timezone: str, now: datetime | None = None) -> datetime:
     """Return the next shop-local midnight as naive UTC: the bars move on by a day then."""
-    return _utc_bounds(_local_day(now or utcnow(), timezone), timezone)[1]
-
-
-def _local_day(value: datetime, timezone: str) -> date:
-    """Return the shop-local calendar day of a stored UTC time."""
-    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).date()
-
-
-def _utc_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """Return a local day's start and end as naive UTC (DST-safe)."""
-    zone = ZoneInfo(timezone)
-    begin = datetime.combine(day, time.min, zone).astimezone(UTC).replace(tzinfo=None)
-    finish = (
-        datetime.combine(day + timedelta(days=1), time.min, zone)
-        .astimezone(UTC)
-        .replace(tzinfo=None)
-    )
-    return begin, finish
+    return day_bounds(local_day(now or utcnow(), timezone), timezone)[1]
 
 
 def refresh_rollups(incidents: list[Incident]) -> None:

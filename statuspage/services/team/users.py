@@ -10,10 +10,11 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from statuspage.extensions import db
-from statuspage.models import ROLES, User
+from statuspage.models import User
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.team.passwords import check_password
+from statuspage.vocabulary import ROLES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -7,7 +7,6 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from statuspage.extensions import db
 from statuspage.forms import (
@@ -15,6 +14,8 @@ from statuspage.forms import (
 )
 from statuspage.models import Incident
 from statuspage.services import ServiceError
+from statuspage.services.components import chosen_statuses
+from statuspage.views.common import get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,16 +39,19 @@ def owner_required(view: Callable) -> Callable:
     return wrapped
 
 
-def attempt(action: Callable[[], object], success: str) -> bool:
-    """Run one service call and commit; on a broken rule roll back and flash why."""
+def attempt(action: Callable[[], object], success: str | None = None) -> bool:
+    """Run one service call and commit; flash `success` (or the message the action returns).
+
+    On a broken rule roll back and flash why.
+    """
     try:
-        action()
+        result = action()
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         flash(str(error), "error")
         return False
-    flash(success, "info")
+    flash(success if success is not None else str(result), "info")
     return True
 
 
@@ -61,7 +65,15 @@ def submitted(form) -> bool:
 
 def find_incident(public_id: str) -> Incident:
     """Find an incident by its public id or answer 404."""
-    found = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(Incident, public_id)
+
+
+def component_statuses(data) -> dict:
+    """Read `component-<public_id>` = status pairs from a form ('' means not affected)."""
+    return chosen_statuses(
+        {
+            key.removeprefix("component-"): value
+            for key, value in data.items()
+            if key.startswith("component-") and value
+        }
+    )

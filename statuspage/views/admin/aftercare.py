@@ -14,9 +14,11 @@ from statuspage.services import ServiceError
 from statuspage.services.aftercare import checklist, postmortem, trust_report
 from statuspage.services.aftercare.checklist import CATEGORY_TITLES
 from statuspage.services.clock import parse_local
+from statuspage.services.links import incident_url
 from statuspage.services.playbooks.loader import all_playbooks
 from statuspage.services.shop import get_shop
 from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+from statuspage.vocabulary import RESOLVED
 
 
 @bp.get("/incidents/<public_id>/aftercare")
@@ -32,7 +34,7 @@ def _aftercare_page(incident: Incident, edited: str | None = None):
     """Render the aftercare page; `edited` is the editor's unsaved text to preview (None: the saved one)."""
     draft = postmortem.get(incident)
     body = edited if edited is not None else (draft.body if draft else "")
-    if edited is None and not body and incident.status in ("resolved", "postmortem"):
+    if edited is None and not body and incident.status in RESOLVED:
         body = postmortem.prefill(incident)
     preview = ""
     if body:
@@ -101,7 +103,7 @@ def save_postmortem(public_id: str):
         return redirect(url_for(".aftercare", public_id=public_id))
     if action == "preview":  # rendered from the POST: a draft in the URL would outgrow it (414)
         return _aftercare_page(incident, form.get("body", ""))
-    link = url_for("public.incident", public_id=public_id, _external=True)
+    link = incident_url(incident)
 
     def save_and_maybe_publish():
         postmortem.save(incident, form.get("body", ""), user=current_user)

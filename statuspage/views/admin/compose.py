@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from statuspage.extensions import db
-from statuspage.forms import ConfirmForm, component_statuses
+from statuspage.forms import ConfirmForm
 from statuspage.models import Incident, new_public_id, utcnow
-from statuspage.services import ServiceError
+from statuspage.services import ServiceError, plan
 from statuspage.services.aftercare import checklist
 from statuspage.services.clock import to_local_input
 from statuspage.services.components import ordered_components
-from statuspage.services.incidents.lifecycle import TRANSITIONS
+from statuspage.services.links import incident_url
 from statuspage.services.markup import render_markdown
 from statuspage.services.playbooks import composer
 from statuspage.services.playbooks.loader import get_playbook
@@ -25,7 +23,8 @@ from statuspage.services.playbooks.messages import (
     transparency_check,
 )
 from statuspage.services.shop import get_shop
-from statuspage.views.admin._base import bp, find_incident
+from statuspage.views.admin._base import bp, component_statuses, find_incident
+from statuspage.vocabulary import TRANSITIONS
 
 
 @bp.route("/playbooks/<kind>/open", methods=["GET", "POST"])
@@ -124,7 +123,7 @@ def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeSte
         for lang in langs
         if any(form.get(f"sec-{lang}-{s}") for s in SECTIONS)
     }
-    default_next = utcnow() + timedelta(minutes=playbook.cadence.get(stage, 60))
+    default_next = plan.default_next_update(incident, stage, utcnow(), kind=playbook.kind)
     step = composer.ComposeStep(
         title=form.get("title")
         or (
@@ -154,7 +153,7 @@ def _stages(playbook, incident: Incident | None) -> list[str]:
     """Return the stages the agent may pick: where a new incident starts, or where this one may go."""
     if incident is None:
         return [s for s in playbook.stages if s not in playbook.final_stages]
-    allowed = TRANSITIONS.get(incident.status, set())
+    allowed = TRANSITIONS.get(incident.status, ())
     return [s for s in playbook.stages if s in allowed]
 
 
@@ -175,4 +174,4 @@ def _reserved_id(value: str | None) -> str:
 
 def _link(public_id: str) -> str:
     """Return the incident's public link."""
-    return url_for("public.incident", public_id=public_id, _external=True)
+    return incident_url(public_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,13 +15,17 @@ from statuspage.forms import (
     ReopenForm,
     ResolveForm,
     UpdateForm,
-    component_statuses,
 )
 from statuspage.models import Incident, IncidentUpdate, utcnow
+from statuspage.services import plan
 from statuspage.services.aftercare import checklist
 from statuspage.services.components import ordered_components
+from statuspage.services.delivery import notify
 from statuspage.services.incidents import lifecycle as service
-from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+from statuspage.services.shop import get_shop
+from statuspage.views.admin._base import attempt, bp, component_statuses, find_incident, submitted
+from statuspage.views.admin.plan import plan_summary
+from statuspage.views.common import get_or_404
 
 
 @bp.get("/")
@@ -33,13 +37,17 @@ def dashboard():
         .order_by(Incident.started_at.desc())
         .limit(100)
     ).all()
-    active = [i for i in incidents if i.is_active and not i.draft]
+    active, now = [i for i in incidents if i.is_active and not i.draft], utcnow()
     return render_template(
         "admin/dashboard.html",
         active=active,
         drafts=[i for i in incidents if i.draft],
         closed=[i for i in incidents if not i.is_active and not i.draft][:20],
-        now=utcnow(),
+        board=plan.active_board(now),
+        open_deadlines=plan.open_deadlines(now, get_shop().default_language),
+        reminders=notify.recent(8),
+        now=now,
+        plan_now=now,
     )
 
 
@@ -74,9 +82,11 @@ def new_incident():
 @bp.get("/incidents/<public_id>")
 def incident(public_id: str):
     """Show an incident with the forms to move it on."""
-    found = find_incident(public_id)
+    found, now = find_incident(public_id), utcnow()
     return render_template(
         "admin/incident.html",
+        plan_summary=plan_summary(found, now),
+        plan_now=now,
         incident=found,
         components=ordered_components(),
         update_form=UpdateForm(),
@@ -84,7 +94,7 @@ def incident(public_id: str):
         open_now_items=checklist.open_now_items(found) if found.is_active else [],
         reopen_form=ReopenForm(),
         confirm_form=ConfirmForm(),
-        now=utcnow(),
+        now=now,
     )
 
 
@@ -145,9 +155,7 @@ def delete(public_id: str):
 @bp.route("/updates/<public_id>/edit", methods=["GET", "POST"])
 def edit_update(public_id: str):
     """Correct the text of an update; the edit is recorded."""
-    update = db.session.scalar(select(IncidentUpdate).where(IncidentUpdate.public_id == public_id))
-    if update is None:
-        abort(404)
+    update = get_or_404(IncidentUpdate, public_id)
     form = EditUpdateForm(body=update.body)
     if (
         request.method == "POST"

@@ -4,14 +4,13 @@ deadlines, and maintenance windows (announce, start, end early, extend).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from statuspage.extensions import db
+from statuspage.filters import span
 from statuspage.forms import (
     ConfirmForm,
     DeadlineDoneForm,
@@ -20,77 +19,26 @@ from statuspage.forms import (
     RescheduleForm,
     UpdateForm,
     choices,
-    component_statuses,
 )
-from statuspage.models import MAINTENANCE_STATUSES, Component, Incident, IncidentUpdate, utcnow
+from statuspage.models import Component, Incident, IncidentUpdate, utcnow
 from statuspage.services import ServiceError, plan
-from statuspage.services.clock import parse_local, to_local_input
-from statuspage.services.components import ordered_components
-from statuspage.services.delivery import notify
+from statuspage.services.clock import local_text, parse_local
+from statuspage.services.components import find_components, ordered_components
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents import maintenance
 from statuspage.services.incidents import queue as schedule
 from statuspage.services.playbooks.loader import all_playbooks
 from statuspage.services.shop import get_shop
-from statuspage.views.admin._base import attempt, bp, find_incident, submitted
-
-INCIDENT_UPDATE_STATUSES = ("investigating", "identified", "monitoring", "resolved")
-
-
-@bp.app_template_filter("span")
-def span(value: timedelta | None) -> str:
-    """Say how long a stretch of time is: "8 min", "2 h 5 min", "1 d 3 h 0 min"."""
-    if value is None:
-        return ""
-    minutes = int(abs(value.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min"]
-    return " ".join(p for p in parts if p) if minutes else "less than 1 min"
-
-
-@bp.app_template_filter("relative")
-def relative(value: datetime | None, now: datetime) -> str:
-    """Say how far a time is from now: "in 8 min", "2 h 5 min ago", "now"."""
-    if value is None:
-        return ""
-    if abs((value - now).total_seconds()) < 60:
-        return "now"
-    return f"in {span(value - now)}" if value > now else f"{span(value - now)} ago"
-
-
-@bp.app_template_filter("local_input")
-def local_input(value: datetime | None) -> str:
-    """Format a stored UTC time for a datetime-local input in the shop's timezone."""
-    return to_local_input(value, get_shop().timezone)
-
-
-@bp.context_processor
-def plan_context() -> dict:
-    """Give the dashboard and the incident page their part of the plan (computed here, not in templates)."""
-    now = utcnow()
-    if request.endpoint == "admin.dashboard":
-        return {
-            "board": plan.active_board(now),
-            "open_deadlines": plan.open_deadlines(now, get_shop().default_language),
-            "reminders": notify.recent(8),
-            "plan_now": now,
-        }
-    public_id = str((request.view_args or {}).get("public_id", ""))
-    if (
-        request.endpoint == "admin.incident" and public_id.isalnum()
-    ):  # not for a junk id's error page
-        found = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
-        if found is not None:
-            return {"plan_summary": _summary(found, now), "plan_now": now}
-    return {}
+from statuspage.views.admin._base import attempt, bp, component_statuses, find_incident, submitted
+from statuspage.views.common import get_or_404
+from statuspage.vocabulary import RUNNING, update_statuses
 
 
 @bp.post("/incidents/<public_id>/updates")
 def post_update(public_id: str):
     """Post an update now or at a time, with the promised time of the next one."""
     found, form = find_incident(public_id), UpdateForm()
-    statuses = MAINTENANCE_STATUSES if found.is_maintenance else INCIDENT_UPDATE_STATUSES
+    statuses = update_statuses(found.is_maintenance)
     form.status.choices = choices(statuses)
     if submitted(form):
         answered = plan.current_promise(found, utcnow())
@@ -112,7 +60,7 @@ def post_update(public_id: str):
             )
             return _posted_message(update, answered)
 
-        _attempt(action)
+        attempt(action)
     return redirect(url_for(".incident", public_id=public_id))
 
 
@@ -222,7 +170,7 @@ def new_maintenance():
             )
             return "Maintenance scheduled."
 
-        if _attempt(action):
+        if attempt(action):
             return redirect(url_for(".incident_plan", public_id=created[0].public_id))
     kinds = [
         SelectChoice(k, p.in_lang(p.title, "en"))
@@ -260,13 +208,13 @@ def maintenance_action(public_id: str, action: str):
                 "The new end time is posted.",
             )
     elif submitted(ConfirmForm()):
-        _attempt(lambda: _start_or_end(found, action))
+        attempt(lambda: _start_or_end(found, action))
     return redirect(url_for(".incident_plan", public_id=public_id))
 
 
 def _start_or_end(found: Incident, action: str) -> str:
     """Start or end a maintenance by hand; refuse when it already moved on."""
-    if action == "end" and found.status not in maintenance.RUNNING:
+    if action == "end" and found.status not in RUNNING:
         raise ServiceError("Only a maintenance in progress can be ended early.")
     verb = maintenance.start if action == "start" else maintenance.end
     if verb(found, user=current_user) is None:
@@ -274,43 +222,30 @@ def _start_or_end(found: Incident, action: str) -> str:
     return "Maintenance started." if action == "start" else "Maintenance ended."
 
 
-def _attempt(action) -> bool:
-    """Like attempt(), with the success message returned by the action."""
-    try:
-        message = action()
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    flash(message, "info")
-    return True
-
-
 def _posted_message(update: IncidentUpdate, answered: plan.Promise | None) -> str:
     """Say what was posted, and whether it kept the promise customers were waiting on."""
     if update.display_at > utcnow():
-        return f"Update scheduled for {plan.local_text(update.display_at)}."
+        return f"Update scheduled for {local_text(update.display_at, get_shop().timezone)}."
     if answered is None:
         return "Update posted."
-    due = plan.local_text(answered.due_at)
+    due = local_text(answered.due_at, get_shop().timezone)
     if update.display_at.replace(second=0, microsecond=0) <= answered.due_at:
         return f"Update posted. It keeps the promise of {due}."
     late = span(update.display_at - answered.due_at)
     return f"Update posted. It came {late} after the promised {due}: that promise is marked late."
 
 
-def _summary(found: Incident, now: datetime) -> dict:
+def plan_summary(found: Incident, now: datetime) -> dict:
     """Gather what the incident page shows of the plan."""
     lang = get_shop().default_language
-    statuses = MAINTENANCE_STATUSES if found.is_maintenance else INCIDENT_UPDATE_STATUSES
+    statuses = update_statuses(found.is_maintenance)
     return {
         "promise": plan.current_promise(found, now),
         "outcomes": {p.made_by.id: p for p in plan.promises(found, now)},
         "deadlines": plan.deadlines_for(found, now, lang=lang),
         "statuses": statuses,
         "cadence": ", ".join(
-            f"{s} {m} min" for s in statuses if (m := plan.cadence_minutes(found, s))
+            f"{s} {m} min" for s in statuses if (m := plan.cadence_minutes(found.kind, s))
         ),
         "timezone": get_shop().timezone,
     }
@@ -318,16 +253,12 @@ def _summary(found: Incident, now: datetime) -> dict:
 
 def _components(public_ids: list[str]) -> list[Component]:
     """Find the chosen components or refuse an unknown one."""
-    wanted = {pid for pid in public_ids if pid}
-    found = list(db.session.scalars(select(Component).where(Component.public_id.in_(wanted))))
-    if len(found) != len(wanted):
+    found = find_components(public_ids)
+    if len(found) != len({pid for pid in public_ids if pid}):
         raise ServiceError("One of the chosen components no longer exists.")
     return found
 
 
 def _update(public_id: str) -> IncidentUpdate:
     """Find an update by its public id or answer 404."""
-    found = db.session.scalar(select(IncidentUpdate).where(IncidentUpdate.public_id == public_id))
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(IncidentUpdate, public_id)

@@ -15,8 +15,8 @@ from statuspage.services import ServiceError
 from statuspage.services import components as service
 from statuspage.services.shop import FIELDS, get_shop, update_settings
 from statuspage.services.team.users import create_user
-from statuspage.views import page_number
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
+from statuspage.views.common import find, get_or_404, page_number
 
 
 @bp.get("/components")
@@ -175,7 +175,7 @@ def _group(public_id: str | None) -> Component | None:
     """Find the chosen group, or None for no group."""
     if not public_id:
         return None
-    group = db.session.scalar(select(Component).where(Component.public_id == public_id))
+    group = find(Component, public_id)
     if group is None:
         raise ServiceError("That group no longer exists.")
     return group
@@ -183,7 +183,4 @@ def _group(public_id: str | None) -> Component | None:
 
 def _component(public_id: str) -> Component:
     """Find a component by its public id or answer 404."""
-    found = db.session.scalar(select(Component).where(Component.public_id == public_id))
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(Component, public_id)

@@ -21,6 +21,7 @@ from statuspage.services.components import ordered_components
 from statuspage.services.delivery import subscribers as service
 from statuspage.services.delivery import webhooks
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
+from statuspage.views.common import find
 
 
 @bp.get("/subscribers")
@@ -130,7 +131,7 @@ def _component(public_id: str) -> Component | None:
     """Find the component a form names ("" means all components)."""
     if not public_id:
         return None
-    return db.session.scalar(select(Component).where(Component.public_id == public_id[:12]))
+    return find(Component, public_id[:12])
 
 
 def _no_smtp() -> None:

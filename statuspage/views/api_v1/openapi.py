@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
-from statuspage.models import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statuspage.services.links import public_url
+from statuspage.vocabulary import (
+    COMPONENT_STATUSES,
+    IMPACTS,
+    INCIDENT_STATUSES,
+    INDICATORS,
+    MAINTENANCE_STATUSES,
+    OPEN_STATUSES,
+)
 
 _STATUS = {"type": "string", "enum": list(INCIDENT_STATUSES + MAINTENANCE_STATUSES)}
 _COMPONENT_STATUS = {"type": "string", "enum": list(COMPONENT_STATUSES)}
@@ -121,7 +127,7 @@ _SCHEMAS = {
             "id": {"type": "string"},
             "title": {"type": "string"},
             "status": _STATUS,
-            "impact": {"type": "string", "enum": [*IMPACTS, "maintenance"]},
+            "impact": {"type": "string", "enum": list(INDICATORS)},
             "kind": {"type": ["string", "null"], "description": "The playbook, if any."},
             "draft": {"type": "boolean"},
             "maintenance": {"type": "boolean"},
@@ -165,8 +171,8 @@ _SCHEMAS = {
             "impact": {"type": "string", "enum": list(IMPACTS), "default": "minor"},
             "status": {
                 "type": "string",
-                "enum": ["investigating", "identified", "monitoring"],
-                "default": "investigating",
+                "enum": list(OPEN_STATUSES),
+                "default": OPEN_STATUSES[0],
             },
             "components": {
                 "type": "object",
@@ -246,7 +252,7 @@ def openapi_document() -> dict:
             "version": "1",
             "description": "Open, update, schedule and resolve incidents from integrations.",
         },
-        "servers": [{"url": current_app.config["BASE_URL"].rstrip("/") + "/api/v1"}],
+        "servers": [{"url": public_url("/api/v1")}],
         "security": [{"token": []}],
         "paths": {
             "/incidents": {

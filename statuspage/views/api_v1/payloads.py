@@ -7,21 +7,24 @@ ServiceError (HTTP 422). Either way nothing is changed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from statuspage.extensions import db
-from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
-from statuspage.services import ServiceError
+from statuspage.models import Incident, IncidentUpdate, User, new_public_id, utcnow
+from statuspage.services import ServiceError, plan
+from statuspage.services.clock import from_local, iso
+from statuspage.services.components import chosen_statuses
 from statuspage.services.incidents import lifecycle as service
+from statuspage.services.links import incident_url
 from statuspage.services.playbooks import composer
 from statuspage.services.playbooks.loader import all_playbooks, get_playbook
-from statuspage.services.public.statuspage_json import iso, public_url
 from statuspage.services.shop import get_shop
+from statuspage.views.common import find
+from statuspage.vocabulary import FINAL
 
-FINAL = ("resolved", "postmortem", "completed")
 LIST_FILTERS = ("open", "closed", "draft", "all")
 _TEXT, _FLAG, _MAP = (str,), (bool,), (dict,)
 CREATE_FIELDS = {
@@ -74,7 +77,7 @@ def parse_time(raw: str | None, name: str, *, after: datetime | None = None) -> 
         raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
     if value.tzinfo is None:
         raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
-    value = value.astimezone(UTC).replace(tzinfo=None)
+    value = from_local(value, "UTC")
     if value <= (after or utcnow()):
         raise BadInput(f"“{name}” is not in the future{' of display_at' if after else ''}.")
     return value
@@ -92,25 +95,6 @@ def check_languages(translations: dict[str, str] | None) -> dict[str, str] | Non
     return translations
 
 
-def component_statuses(wanted: dict[str, str] | None) -> dict[Component, str]:
-    """Map {component id: new status} to components; an unknown id breaks the rule."""
-    if not wanted:
-        return {}
-    found = {
-        c.public_id: c
-        for c in db.session.scalars(select(Component).where(Component.public_id.in_(wanted)))
-    }
-    unknown = sorted(set(wanted) - set(found))
-    if unknown:
-        raise ServiceError(
-            f"Unknown component “{unknown[0]}” (ids are in /api/v2/components.json)."
-        )
-    groups = [c.name for c in found.values() if c.is_group]
-    if groups:
-        raise ServiceError(f"“{groups[0]}” is a group; set the status of its components.")
-    return {found[pid]: status for pid, status in wanted.items()}
-
-
 def create_incident(data: dict, user: User) -> Incident:
     """Open an incident from plain fields, or from a playbook and its variables."""
     data = read_fields(data, CREATE_FIELDS)
@@ -126,7 +110,7 @@ def create_incident(data: dict, user: User) -> Incident:
         status=data.get("status") or "investigating",
         body=data["body"],
         user=user,
-        component_statuses=component_statuses(data.get("components")),
+        component_statuses=chosen_statuses(data.get("components")),
         draft=bool(data.get("draft")),
         translations=check_languages(data.get("translations")),
         next_update_at=parse_time(data.get("next_update_at"), "next_update_at", after=display_at),
@@ -153,21 +137,23 @@ def _from_playbook(data: dict, user: User) -> Incident:
         raise ServiceError(f"“{stage}” is not an opening stage of the {playbook.kind} playbook.")
     display_at = parse_time(data.get("display_at"), "display_at")
     next_update_at = parse_time(data.get("next_update_at"), "next_update_at", after=display_at)
-    if next_update_at is None and playbook.cadence.get(stage):
-        next_update_at = (display_at or utcnow()) + timedelta(minutes=playbook.cadence[stage])
+    if next_update_at is None:
+        next_update_at = plan.default_next_update(
+            None, stage, display_at or utcnow(), kind=playbook.kind
+        )
     step = composer.ComposeStep(
         title=data.get("title") or playbook.in_lang(playbook.title, shop.default_language),
         impact=data.get("impact") or playbook.impact,
         stage=stage,
         langs=shop.language_list,
         raw={name: value for name, value in (data.get("variables") or {}).items()},
-        component_statuses=component_statuses(data.get("components")),
+        component_statuses=chosen_statuses(data.get("components")),
         next_update_raw=iso(next_update_at) or "",
         publish_anyway=bool(data.get("publish_anyway")),
         public_id=new_public_id(),
         display_at_raw=iso(display_at) or "",
     )
-    composer.fill_sections(step, playbook, shop, public_url(f"/incidents/{step.public_id}"))
+    composer.fill_sections(step, playbook, shop, incident_url(step.public_id))
     if step.errors:
         problems = "; ".join(f"{name}: {error}" for name, error in step.errors.items())
         raise ServiceError(f"The playbook message cannot be composed: {problems}")
@@ -183,7 +169,7 @@ def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
         status=data["status"],
         body=data["body"],
         user=user,
-        component_statuses=component_statuses(data.get("components")),
+        component_statuses=chosen_statuses(data.get("components")),
         translations=check_languages(data.get("translations")),
         next_update_at=parse_time(data.get("next_update_at"), "next_update_at", after=display_at),
         display_at=display_at,
@@ -194,7 +180,7 @@ def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
 def resolve_incident(incident: Incident, data: dict, user: User) -> IncidentUpdate:
     """Resolve an incident now or at display_at (components back to operational unless told otherwise)."""
     data = read_fields(data, RESOLVE_FIELDS, required=("body",))
-    statuses = component_statuses(data.get("components"))
+    statuses = chosen_statuses(data.get("components"))
     if data.get("keep_components"):
         statuses = {c: c.status for c in incident.components} | statuses
     return service.resolve(
@@ -210,7 +196,7 @@ def resolve_incident(incident: Incident, data: dict, user: User) -> IncidentUpda
 
 def find_incident(public_id: str) -> Incident | None:
     """Find an incident (drafts included: token holders are team members)."""
-    return db.session.scalar(_loaded().where(Incident.public_id == public_id))
+    return find(Incident, public_id, _loaded())
 
 
 def list_incidents(which: str | None, limit: str | None) -> list[Incident]:
@@ -253,7 +239,7 @@ def incident_json(incident: Incident) -> dict:
         "kind": incident.kind,
         "draft": incident.draft,
         "maintenance": incident.is_maintenance,
-        "url": public_url(f"/incidents/{incident.public_id}"),
+        "url": incident_url(incident),
         "started_at": iso(incident.started_at),
         "resolved_at": iso(incident.resolved_at),
         "components": [

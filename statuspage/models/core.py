@@ -1,0 +1,186 @@
+"""The core models: the shop, the team, components, incidents and their updates, the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from statuspage.extensions import db
+from statuspage.vocabulary import FINAL
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def utcnow() -> datetime:
+    """Return the current time as a naive UTC datetime (the storage convention)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_public_id() -> str:
+    """Return a random, short, URL-safe identifier (not guessable, not sequential)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+class Shop(db.Model):
+    """The shop's settings: one row."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(12), default=new_public_id)
+    name: Mapped[str] = mapped_column(String(120), default="Our shop")
+    url: Mapped[str] = mapped_column(String(300), default="")
+    logo_url: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    brand_color: Mapped[str] = mapped_column(String(7), default="#2457a6")
+    default_language: Mapped[str] = mapped_column(String(5), default="en")
+    languages: Mapped[str] = mapped_column(String(40), default="en")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(60), default="")
+    contact_hotline: Mapped[str] = mapped_column(String(60), default="")
+    contact_chat_url: Mapped[str] = mapped_column(String(300), default="")
+    contact_social: Mapped[str] = mapped_column(Text, default="")
+    contact_address: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def language_list(self) -> list[str]:
+        """Return the enabled languages, default first."""
+        langs = [x for x in self.languages.split(",") if x]
+        return [self.default_language] + [x for x in langs if x != self.default_language]
+
+
+class User(UserMixin, db.Model):
+    """A member of the support team."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(10), default="editor")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two-factor login: the TOTP secret (base32) once enrolled, and the last time step accepted.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+
+    @property
+    def is_owner(self) -> bool:
+        """Tell whether the user may manage users and settings."""
+        return self.role == "owner"
+
+    def get_id(self) -> str:
+        """Identify the session: the id and a fingerprint of the password, so a new one ends old sessions."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fingerprint}"
+
+
+class Component(db.Model):
+    """A part of the shop customers care about (Checkout, Delivery …), or a group of them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(12), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(24), default="operational")
+    position: Mapped[int] = mapped_column(default=0)
+    is_group: Mapped[bool] = mapped_column(default=False)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("component.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    group: Mapped[Component | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Component]] = relationship(
+        back_populates="group", order_by="Component.position"
+    )
+
+
+class IncidentComponent(db.Model):
+    """A component affected by an incident."""
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), primary_key=True)
+    component_id: Mapped[int] = mapped_column(ForeignKey("component.id"), primary_key=True)
+
+
+class Incident(db.Model):
+    """Something customers should know about: an incident or a planned maintenance."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(12), unique=True, default=new_public_id)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    impact: Mapped[str] = mapped_column(String(16), default="minor")
+    kind: Mapped[str | None] = mapped_column(String(60))
+    is_maintenance: Mapped[bool] = mapped_column(default=False)
+    draft: Mapped[bool] = mapped_column(default=False)
+    variables: Mapped[dict] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    monitoring_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    scheduled_for: Mapped[datetime | None]
+    scheduled_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    components: Mapped[list[Component]] = relationship(
+        secondary="incident_component", order_by="Component.position"
+    )
+    updates: Mapped[list[IncidentUpdate]] = relationship(
+        back_populates="incident",
+        order_by="IncidentUpdate.display_at.desc(), IncidentUpdate.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_active(self) -> bool:
+        """Tell whether the incident is still going on."""
+        return self.status not in FINAL
+
+
+class IncidentUpdate(db.Model):
+    """One message on an incident's timeline; public once display_at has passed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(12), unique=True, default=new_public_id)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    display_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    edited_at: Mapped[datetime | None]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # [{"component_id": 3, "old_status": "operational", "new_status": "major_outage"}]
+    component_changes: Mapped[list] = mapped_column(JSON, default=list)
+    # Other languages: {"pl": {"body": "…markdown…", "html": "…sanitized…"}}
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When the next update is promised; None for final updates.
+    next_update_at: Mapped[datetime | None]
+    # A scheduled update whose status and component changes a job still has to apply once it is due.
+    effects_pending: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+
+    incident: Mapped[Incident] = relationship(back_populates="updates")
+
+    def html_for(self, lang: str | None) -> str:
+        """Return the sanitized HTML in a language, falling back to the shop's default language."""
+        return self.translations.get(lang or "", {}).get("html") or self.body_html
+
+    def body_for(self, lang: str | None) -> str:
+        """Return the Markdown in a language, falling back to the shop's default language."""
+        return self.translations.get(lang or "", {}).get("body") or self.body
+
+
+class AuditEntry(db.Model):
+    """Who did what, when, with the state before and after."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(120), default="")
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()
