@@ -1,4 +1,5 @@
 # Candor — two commands: `make run` (set up and start) and `make test` (set up and pass the suite).
+# While working: `make test-fast` (no lint, no browser tests, SQLite; ARGS="-k feeds" narrows it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup dev-setup catalogs lint pytest test-tools bench clean
+.PHONY: run test test-fast setup dev-setup catalogs lint pytest test-tools bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +33,15 @@ dev-setup: $(VENV)/.dev-installed
 ## Browser tests use Debian's Chromium (Playwright's own browser download does not work here);
 ## the static export is served by Debian's nginx with the README's configuration.
 test-tools:
-	@command -v chromium >/dev/null 2>&1 && test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && test -x /usr/sbin/nginx && command -v prometheus-alertmanager >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager >/dev/null; }
 
 ## The scheduler (reminders, maintenance windows, deadlines) runs beside the web server and stops with it.
+## Links in feeds, JSON and e-mail point at this address (STATUSPAGE_BASE_URL, unless already set).
 run: setup
 	@echo "Candor runs on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin)"
-	@$(FLASK) scheduler run & scheduler=$$!; \
+	@export STATUSPAGE_BASE_URL="$${STATUSPAGE_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -55,6 +58,11 @@ pytest: dev-setup catalogs test-tools node_modules/axe-core/axe.min.js
 	$(BIN)/pytest
 
 test: lint pytest
+
+## The working loop: the suite without the browser tests (tests/e2e), always on SQLite, with the dev
+## virtualenv and no apt or npm steps. `make test` stays the full check (lint, browsers, as CI runs it).
+test-fast: dev-setup catalogs
+	DATABASE_URL= $(BIN)/pytest -q -m "not e2e" --ignore=tests/e2e $(ARGS)
 
 bench: dev-setup catalogs
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

@@ -79,8 +79,13 @@ def _finish_config(app: Flask) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the secret key from the instance folder, generating it once (never in the repo)."""
+    """Read the secret key from the instance folder, generating it once (never in the repo), created
+    readable by this user only (0600) from the first byte."""
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text().strip()
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_hex(32))
     return path.read_text().strip()

@@ -169,19 +169,28 @@ def backup(path: str, force: bool) -> None:
 @click.option(
     "--interval", default=5.0, show_default=True, help="Seconds between checks with --watch."
 )
-def export_command(directory: str, watch: bool, interval: float) -> None:
+@click.option(
+    "--force", is_flag=True, help="Replace the folder even if it is not an earlier export."
+)
+def export_command(directory: str, watch: bool, interval: float, force: bool) -> None:
     """Write the whole public site as static files (the fallback for when the shop's servers are down)."""
     import time
+    from pathlib import Path
 
-    from statuspage.export import export_site, next_change
+    from statuspage.export import NotAnExport, check_target, export_site, next_change
     from statuspage.models import utcnow
 
+    try:
+        check_target(Path(directory), force)
+    except NotAnExport as refused:
+        raise click.ClickException(str(refused)) from None
     last = None
     while True:
         state = next_change()
         due = state[1] is not None and state[1] <= utcnow()
         if state != last or due:
-            count = export_site(current_app, directory)
+            count = export_site(current_app, directory, force=force)
+            force = False  # from now on the folder is an export
             click.echo(f"Exported {count} files to {directory}.")
             last = next_change()
         if not watch:

@@ -131,6 +131,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for a webhook (the team's or a subscriber's) or the SMTP server to answer.",
     ),
     Setting(
+        "WEBHOOK_ALLOW_PRIVATE",
+        False,
+        "Let webhooks (the team's and subscribers') reach loopback, private, link-local and other internal addresses; off: refused at save and at send, so a webhook cannot probe the shop's own network.",
+    ),
+    Setting(
         "SMTP_HOST",
         "",
         "SMTP server for team reminders and subscriber e-mail; empty: no e-mail (and no e-mail sign-up).",
@@ -178,6 +183,16 @@ SETTINGS: tuple[Setting, ...] = (
         "WEBHOOK_DISABLE_AFTER",
         8,
         "Failed webhook attempts in a row after which an endpoint is disabled (and the team is told).",
+    ),
+    Setting(
+        "MAINTENANCE_REMINDER_MINUTES",
+        60,
+        "Minutes before a maintenance starts when its subscribers are reminded (e-mail and webhooks); each maintenance may set its own, 0: none.",
+    ),
+    Setting(
+        "ALERT_MAX_ALERTS",
+        500,
+        "The most alerts one monitoring notification may carry (/api/alerts/…); a larger one is refused with 400.",
     ),
 )
 

@@ -3,7 +3,9 @@
 Listeners on SQLAlchemy's `Session` and `Engine` classes are process-wide, so they are registered once
 per process, in the order of LISTENERS:
 
-1. SQLite connections get WAL, foreign keys and a busy timeout.
+1. SQLite connections get WAL, foreign keys and a busy timeout; the database file is made private
+   (0600) before WAL starts, so its -wal and -shm files, which SQLite creates with the database's
+   mode, are private too (they hold password hashes, secrets and subscribers' addresses).
 2. Data derived from incidents follows every commit that touched incidents, whichever path made it
    (admin, API, scheduler): the daily uptime rollups and the playbook checklists (REFRESHERS).
 3. The data version is bumped last, in the same transaction, so the render cache sees every write
@@ -12,6 +14,8 @@ per process, in the order of LISTENERS:
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 
 from sqlalchemy import event
@@ -36,10 +40,23 @@ def sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Use WAL and enforce foreign keys on SQLite (several readers, one writer, no torn pages)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
+        for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+            if name == "main" and path:
+                _private(path)  # first: the WAL files are created with the database's mode
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def _private(database: str) -> None:
+    """Make a database file and its WAL files readable by this user only (0600)."""
+    for path in (database, database + "-wal", database + "-shm"):
+        try:
+            if os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+                os.chmod(path, 0o600)
+        except OSError:  # not there (yet), or not ours to change: nothing to do
+            continue
 
 
 def note_touched_incidents(session: Session, context) -> None:

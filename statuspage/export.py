@@ -6,13 +6,21 @@ Layout (default language at the top, other languages under /<lang>/):
     history.rss, history.atom, feed.rss, feed.atom, api/v2/*.json, badge.svg, badge.json,
     embed.js, embed.json, maintenance.ics, static/…
 Every file is fetched through the app itself, so it is exactly what the live site would answer now
-(read-time visibility included: a scheduled update appears in the export once it is due).
+(read-time visibility included: a scheduled update appears in the export once it is due). Links are
+absolute from BASE_URL, as on the live site; /healthz is left out (a static copy must not say the app
+is up).
+
+Safe to point at the wrong folder: the export replaces its target in one rename, so it only does that
+to an earlier export (recognised by its MARKER file) or an empty folder; anything else is refused
+unless asked with `force` (`flask export --force`). What it writes is readable by a web server running
+as another user (folders 0755, files 0644), whatever the umask.
 """
 
 from __future__ import annotations
 
 import contextvars
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,11 +37,18 @@ from statuspage.services.shop import get_shop
 PUBLIC_BLUEPRINTS = ("public", "feeds", "api")
 HTML_ENDPOINTS = ("public.index", "public.history", "public.incident")
 SKIPPED = ("public.healthz",)  # says the app is up: a static copy must not claim that
+MARKER = ".candor-export"  # in every export's top folder: this folder may be replaced by the next one
 
 
-def export_site(app: Flask, target: str | Path) -> int:
-    """Write every public URL in every enabled language into target (replaced atomically); return the file count."""
+class NotAnExport(Exception):
+    """The target folder holds something other than an earlier export."""
+
+
+def export_site(app: Flask, target: str | Path, *, force: bool = False) -> int:
+    """Write every public URL in every enabled language into target (replaced atomically); return the
+    file count. Refuses a target that is neither empty nor an earlier export, unless forced."""
     target = Path(target)
+    check_target(target, force)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
     client = app.test_client()
@@ -57,8 +72,30 @@ def export_site(app: Flask, target: str | Path) -> int:
             file.write_bytes(_live_links(app, response.get_data(), path))
             count += 1
     shutil.copytree(Path(app.static_folder), staging / "static", dirs_exist_ok=True)
+    (staging / MARKER).write_text("Written by `flask export`; the next export replaces this folder.\n")
+    _readable(staging)
     _swap(staging, target)
     return count
+
+
+def check_target(target: Path, force: bool = False) -> None:
+    """Refuse to replace a folder that holds anything but an earlier export (unless forced)."""
+    if target.exists() and not target.is_dir():
+        raise NotAnExport(f"{target} is a file, not a folder.")
+    if force or not target.exists() or (target / MARKER).exists() or not any(target.iterdir()):
+        return
+    raise NotAnExport(
+        f"{target} is not an earlier export (it has no {MARKER}) and is not empty: exporting would "
+        "replace everything in it. Choose another folder, or pass --force to replace it."
+    )
+
+
+def _readable(root: Path) -> None:
+    """Let a web server running as another user read the export: folders 0755, files 0644."""
+    root.chmod(0o755)
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def next_change() -> object:
@@ -79,6 +116,7 @@ def _urls(app: Flask) -> Iterator[tuple[str, str]]:
         blueprint = rule.endpoint.split(".")[0]
         if (
             blueprint not in PUBLIC_BLUEPRINTS
+            or rule.endpoint in SKIPPED
             or "GET" not in (rule.methods or ())
             or rule.rule.startswith("/api/v1")
         ):
@@ -125,9 +163,7 @@ def _live_links(app: Flask, body: bytes, path: str) -> bytes:
 
 def _swap(staging: Path, target: Path) -> None:
     """Replace the target folder with the new export in one rename, so readers never see half a site."""
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
+    old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")  # a name nobody uses
     if target.exists():
         os.rename(target, old)
     os.rename(staging, target)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from statuspage import vocabulary
 from statuspage.models import utcnow
 from statuspage.services.clock import as_utc, duration, localdate, localtime, to_local_input
+from statuspage.services.links import public_url
 from statuspage.services.public.status import group_status
 from statuspage.services.shop import contact_channels, get_shop
 
@@ -62,7 +63,7 @@ def relative(value: datetime | None, now: datetime) -> str:
 
 def local_input(value: datetime | None) -> str:
     """Format a stored UTC time for a datetime-local input in the shop's timezone."""
-    return to_local_input(value, get_shop().timezone)
+    return to_local_input(value, shop().timezone)
 
 
 def register(app: Flask) -> None:
@@ -77,6 +78,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         group_status=group_status, timedelta=timedelta, now=utcnow, vocabulary=vocabulary
     )
+    # Absolute links from BASE_URL, never from the request's Host (cached pages are shared).
+    app.jinja_env.globals.update(absolute_url=public_url)
     app.jinja_env.filters.update(span=span, relative=relative, local_input=local_input)
 
     @app.context_processor

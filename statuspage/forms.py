@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -13,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from statuspage.services.playbooks.loader import LANGUAGES
@@ -37,6 +38,10 @@ def choices(values, label=_named) -> list[SelectChoice]:
     return [SelectChoice(v, label(v)) for v in values]
 
 
+BEGAN_LABEL = "The problem began at"
+AWARE_LABEL = "We became aware at"
+
+
 class LoginForm(FlaskForm):
     """Log in with e-mail and password."""
 
@@ -52,6 +57,8 @@ class IncidentForm(FlaskForm):
     status = SelectField("Status", choices=choices(OPEN_STATUSES))
     body = TextAreaField("First update (Markdown)", validators=[DataRequired()])
     draft = BooleanField("Save as draft (not public yet)")
+    began_at = StringField(BEGAN_LABEL, validators=[Optional(), Length(max=40)])
+    became_aware_at = StringField(AWARE_LABEL, validators=[Optional(), Length(max=40)])
 
 
 RESOLVE_ANYWAY = "Resolve even though checklist items for during the crisis are still open"
@@ -86,6 +93,13 @@ class EditUpdateForm(FlaskForm):
     """Correct the text of a published update."""
 
     body = TextAreaField("Text (Markdown)", validators=[DataRequired()])
+
+
+class TimesForm(FlaskForm):
+    """When the problem began and when the team became aware (corrections are audited)."""
+
+    began_at = StringField(BEGAN_LABEL, validators=[Optional(), Length(max=40)])
+    became_aware_at = StringField(AWARE_LABEL, validators=[Optional(), Length(max=40)])
 
 
 class ConfirmForm(FlaskForm):
@@ -130,6 +144,10 @@ class SettingsForm(FlaskForm):
     )
     contact_social = TextAreaField("Social accounts (one per line)", validators=[Optional()])
     contact_address = TextAreaField("Address", validators=[Optional()])
+    sender_emails = TextAreaField(
+        "Addresses we send e-mail from (one per line)", validators=[Optional()]
+    )
+    sms_sender = StringField("SMS sender name", validators=[Optional(), Length(max=20)])
 
 
 class UserForm(FlaskForm):
@@ -163,6 +181,10 @@ class MaintenanceForm(FlaskForm):
     what_changes = StringField("What customers gain", validators=[Optional(), Length(max=500)])
     body = TextAreaField("Announcement (Markdown)", validators=[Optional()])
     display_at = StringField("Announce at", validators=[Optional(), Length(max=40)])
+    reminder_minutes = IntegerField(
+        "Remind subscribers (minutes before the start)",
+        validators=[Optional(), NumberRange(min=0, max=7 * 24 * 60)],
+    )
 
 
 class ExtendForm(FlaskForm):

@@ -1,13 +1,22 @@
 """The reader's language: ?lang= (remembered in a cookie), else Accept-Language, else the shop's default.
 
-Only the languages the shop enabled are offered. The admin stays in English. A page whose language came
-from ?lang= depends on its URL alone (cacheable by a CDN); one chosen by cookie or Accept-Language says so
-with Vary.
+Only the languages the shop enabled are offered. The admin stays in English. A page chosen by cookie or
+Accept-Language says so with Vary and stays cacheable by a CDN. A page asked for with ?lang= remembers
+the choice in a cookie, so that response is marked `private` (no shared cache may store a Set-Cookie and
+replay it to others): the reader's explicit choice keeps working on every later page, and every
+`Cache-Control: public` response carries no cookie at all. (The per-process render cache still stores
+it, without the cookie, and adds the cookie again on each hit.)
 """
 
 from __future__ import annotations
 
+import time
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
 from flask import Flask, g, has_request_context, request, url_for
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request
 
 from statuspage import site_version
@@ -16,6 +25,7 @@ from statuspage.services.shop import get_shop
 NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "lv": "Latviešu", "ar": "العربية"}
 RTL = {"ar"}
 COOKIE = "lang"
+COOKIE_SECONDS = 365 * 24 * 3600
 _STAFF_PREFIXES = ("/admin", "/login", "/logout")
 
 
@@ -32,14 +42,46 @@ def select_locale() -> str:
 
 def choose_language(asking: Request, default: str, enabled: list[str]) -> tuple[str, str]:
     """Return the language for a request and where it came from (url, cookie, header or staff)."""
-    if asking.path.startswith(_STAFF_PREFIXES):
+    return language_of(asking.environ, default, enabled)
+
+
+def language_of(environ: dict, default: str, enabled: list[str]) -> tuple[str, str]:
+    """Return the language for a WSGI environ and its source; the replay layer calls this on every hit.
+
+    It reads the environ directly (no request object) and parses only what is there: a query with
+    "lang", a Cookie header naming it; Accept-Language values are matched once each (memoised).
+    """
+    if ("/" + (environ.get("PATH_INFO") or "").lstrip("/")).startswith(_STAFF_PREFIXES):
         return "en", "staff"
-    asked = asking.args.get("lang")
-    if asked in enabled:
-        return asked, "url"
-    if asking.cookies.get(COOKIE) in enabled:
-        return asking.cookies[COOKIE], "cookie"
-    return asking.accept_languages.best_match(enabled) or default, "header"
+    query = environ.get("QUERY_STRING")
+    if query and ("lang" in query or "%" in query):
+        asked = next((v for k, v in parse_qsl(query, keep_blank_values=True) if k == "lang"), None)
+        if asked in enabled:
+            return asked, "url"
+    cookie = environ.get("HTTP_COOKIE")
+    if cookie and COOKIE in cookie:
+        remembered = parse_cookie(cookie).get(COOKIE)
+        if remembered in enabled:
+            return remembered, "cookie"
+    header = environ.get("HTTP_ACCEPT_LANGUAGE") or ""
+    return _best_match(header, tuple(enabled)) or default, "header"
+
+
+@lru_cache(maxsize=512)
+def _best_match(header: str, enabled: tuple[str, ...]) -> str | None:
+    """Match an Accept-Language header against the enabled languages (browsers send few distinct ones)."""
+    return parse_accept_header(header, LanguageAccept).best_match(enabled)
+
+
+def language_cookie(lang: str) -> str:
+    """Return the Set-Cookie value that remembers an explicit choice (worked out once a second)."""
+    return _cookie(lang, int(time.time()))
+
+
+@lru_cache(maxsize=16)
+def _cookie(lang: str, second: int) -> str:
+    """Build the cookie; its Expires changes once a second."""
+    return dump_cookie(COOKIE, lang, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
 
 
 def language_settings() -> tuple[str, list[str]]:
@@ -66,6 +108,12 @@ def language_url(code: str) -> str:
     return url_for(request.endpoint or "public.index", **kept, **route, lang=code)
 
 
+def _keep_private(response) -> None:
+    """Make a response that sets a cookie private: shared caches must not store it for others."""
+    if "public" in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "private, max-age=0"
+
+
 def register(app: Flask) -> None:
     """Install the language context and remember an explicit choice."""
 
@@ -84,9 +132,8 @@ def register(app: Flask) -> None:
     def remember_language(response):
         source = g.get("lang_source")
         if source == "url":
-            response.set_cookie(
-                COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-            )
+            response.headers.add("Set-Cookie", language_cookie(g.lang))
+            _keep_private(response)
         elif source in ("cookie", "header"):
             response.vary.add("Cookie")
             response.vary.add("Accept-Language")

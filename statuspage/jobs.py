@@ -1,6 +1,6 @@
-"""The scheduler's work: side effects only (scheduled updates' effects, maintenance transitions, reminders,
-deadline alerts, fan-out to subscribers, team notifications). Visibility never depends on them: it is
-decided at read time.
+"""The scheduler's work: side effects only (scheduled updates' effects, maintenance transitions and
+reminders, team reminders, deadline alerts, fan-out to subscribers, team notifications, ending follows
+of incidents that are over). Visibility never depends on them: it is decided at read time.
 
 Each piece of work is found and done by a service (`STEPS`); here it runs in its own transaction, and a
 broken item never stops the others (it is retried next tick). The services claim their work in that same
@@ -17,7 +17,14 @@ from datetime import datetime
 from statuspage.extensions import db
 from statuspage.models import utcnow
 from statuspage.services import reminders
-from statuspage.services.delivery import fanout, mailer, notify, subscribers, webhooks
+from statuspage.services.delivery import (
+    fanout,
+    mailer,
+    maintenance_reminders,
+    notify,
+    subscribers,
+    webhooks,
+)
 from statuspage.services.delivery.claims import NotDue
 from statuspage.services.incidents import maintenance, queue
 
@@ -26,6 +33,7 @@ log = logging.getLogger("statuspage.plan")
 # (what is counted, find the due items, act on one item and return the team notices it queued)
 STEPS: tuple[tuple[str, Callable, Callable], ...] = (
     ("published", queue.due_effects, queue.apply_due),
+    ("maintenance_reminders", maintenance_reminders.due, maintenance_reminders.remind),
     ("maintenance", maintenance.due_transitions, maintenance.run_transition),
     ("reminders", reminders.open_incidents, reminders.remind_promise),
     ("deadlines", reminders.incidents_with_deadlines, reminders.alert_deadlines),
@@ -60,6 +68,7 @@ def _push(now: datetime, done: Counter) -> None:
     done["purged"] += subscribers.purge_unconfirmed(now)
     done["emailed"] += mailer.deliver_due()
     done["webhooks"] += webhooks.deliver_due()
+    done["follows_ended"] += subscribers.end_follows(now)  # after their final update went out
 
 
 def _once(run: Callable, item: int, now: datetime) -> tuple[int, int]:

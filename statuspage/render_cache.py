@@ -4,47 +4,62 @@ An entry is reused while the data version is unchanged (every commit that writes
 next scheduled update falls due. Each process re-reads the version at most every VERSION_CHECK_SECONDS,
 so a published update shows on every surface, in every process, within about that long.
 
-Repeat readers are answered by `Replay`, a WSGI layer in front of Flask, from the stored bytes and the
-headers the response finally had (security headers, Vary, CORS) — without entering Flask at all, which
-makes a cached page cheaper than the app's most trivial route. It answers only while this process checked
-the version within the interval; otherwise the request goes through Flask, which checks it and serves or
-renders as before. Either way a reader gets the same bytes.
+Repeat readers are answered by `Replay`, a WSGI layer in front of Flask, without entering Flask and
+without building a request or response object: a dict lookup on the scheme, the URL and the language
+(`?lang`, the cookie or Accept-Language, `i18n.language_of`), the plain or gzip copy by Accept-Encoding,
+an If-None-Match comparison, and header lists worked out once when the entry was stored (the final
+headers of the response: security headers, Vary, CORS). It answers only while this process checked the
+version within the interval; otherwise the request goes through Flask, which checks it and answers from
+the same entry. A response Flask renders is answered from its new entry too, so the first reader, every
+repeat reader and a reader who comes when the check is due all get the same status, headers and bytes
+(tests/test_replay.py compares them on every surface).
+
+Two decisions: no stored answer carries a `Date` (the server adds the current one; a stored one would be
+the render's time, sent beside gunicorn's own or passed on as is by granian), and a `?lang=` answer gets
+its language cookie (`i18n.language_cookie`) on every hit.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC
 
-from flask import Flask, Response, current_app, g, request
-from werkzeug.wrappers import Request
+from flask import Flask, Response, current_app, g, request, session
+from werkzeug.datastructures import Accept
+from werkzeug.http import is_resource_modified, parse_accept_header
 
 from statuspage import site_version
-from statuspage.i18n import choose_language, select_locale
-from statuspage.models import utcnow
+from statuspage.i18n import language_cookie, language_of, select_locale
 
-_CACHEABLE: set[str] = set()
 _TEXTUAL = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml|javascript)|image/svg)")
-_WROTE = "wrote"
-_PRIVATE = "private_write"
+_NOT_STORED = {"set-cookie", "date"}
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Copy:
+    """One representation (plain or gzip) with everything a hit needs worked out once."""
+
+    body: bytes
+    ok: tuple[str, list[tuple[str, str]]]  # status line and headers of a full answer
+    not_modified: tuple[str, list[tuple[str, str]]]  # the same for 304 (no entity headers)
+    etag: str | None  # as sent, quoted
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
 class _Entry:
     version: int
-    valid_until: datetime | None
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    gzipped: bytes | None  # compressed once when stored, served to every client that accepts it
+    expires: float  # epoch seconds when the next scheduled update falls due (inf: none)
+    plain: _Copy
+    gzipped: _Copy | None  # compressed once when stored, served to every client that accepts it
 
 
 def cacheable(view: Callable) -> Callable:
     """Mark a public GET view whose response depends only on the data, the URL and the language."""
-    _CACHEABLE.add(view.__name__)
     view._render_cached = True
     return view
 
@@ -64,30 +79,37 @@ def register(app: Flask) -> None:
             return None
         # Read before rendering: a write during the render makes the stored entry stale at once.
         g.render_version = site_version.current_version()
-        entry = _fresh(_entries().get(_key(request, select_locale())), g.render_version)
-        if entry:
-            g.from_cache = True
-            return _replay(entry, request)
-        return None
+        entry = _fresh(_entries().get(_key(request.environ, select_locale())), g.render_version)
+        if entry is None:
+            return None
+        g.from_cache = True  # the language cookie is added by i18n's hook, as for a render
+        return _as_response(entry, request.environ)
 
     @app.after_request
     def store_in_cache(response: Response):
-        if (
+        if not (
             _applies()
-            and response.status_code == 200
+            # A render that already answered 304 (make_conditional) still holds its body.
+            and response.status_code in (200, 304)
             and not response.direct_passthrough
             and "from_cache" not in g
             and "render_version" in g
+            # A render that changed the session showed something of this reader's (a flashed
+            # "You are logged out."): it must not be replayed to anyone else.
+            and not session.modified
         ):
-            headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
-            entries = _entries()
-            if len(entries) > current_app.config["RENDER_CACHE_ENTRIES"]:
-                entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
-            body = response.get_data()
-            entries[_key(request, select_locale())] = _Entry(
-                g.render_version, g.get("next_change"), 200, headers, body, _gzip(response, body)
-            )
-        return response
+            return response
+        if session.accessed:  # what Flask's session interface adds after this hook; keep it
+            response.vary.add("Cookie")
+        entries = _entries()
+        if len(entries) >= current_app.config["RENDER_CACHE_ENTRIES"]:
+            entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
+        entry = _entry(response, g.render_version, g.get("next_change"))
+        entries[_key(request.environ, select_locale())] = entry
+        answer = _as_response(entry, request.environ)
+        for cookie in response.headers.getlist("Set-Cookie"):
+            answer.headers.add("Set-Cookie", cookie)
+        return answer
 
 
 class Replay:
@@ -104,33 +126,123 @@ class Replay:
         )
 
     def __call__(self, environ: dict, start_response: Callable):
-        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and self._version_is_fresh():
-            asking = Request(environ)
-            entry = self._entry(asking)
-            if entry is not None:
-                return _replay(entry, asking)(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        snapshot = self.snapshot
+        if (
+            (method == "GET" or method == "HEAD")
+            and self.entries
+            and "HTTP_IF_MATCH" not in environ
+            and snapshot.is_fresh(self.config["VERSION_CHECK_SECONDS"])
+        ):
+            _, default, enabled = snapshot.languages
+            lang, source = language_of(environ, default, enabled)
+            entry = self.entries.get(_key(environ, lang))
+            if (
+                entry is not None
+                and entry.version == snapshot.version
+                and time.time() < entry.expires
+            ):
+                copy = _pick(entry, environ)
+                if _unchanged(copy, environ):
+                    (status, headers), body = copy.not_modified, b""
+                else:
+                    (status, headers), body = copy.ok, copy.body
+                if source == "url":  # the explicit choice is remembered, as Flask does
+                    headers = [*headers, ("Set-Cookie", language_cookie(lang))]
+                start_response(status, headers)
+                return [b"" if method == "HEAD" else body]
         return self.wsgi_app(environ, start_response)
 
-    def _version_is_fresh(self) -> bool:
-        """Tell whether this process checked the data version (and read the languages) lately enough."""
-        return bool(self.entries) and self.snapshot.is_fresh(self.config["VERSION_CHECK_SECONDS"])
 
-    def _entry(self, asking: Request) -> _Entry | None:
-        """Return the stored response for this request, or None when Flask must answer it."""
-        _, default, enabled = self.snapshot.languages
-        lang, source = choose_language(asking, default, enabled)
-        if source == "url":  # Flask remembers an explicit choice in a cookie
-            return None
-        return _fresh(self.entries.get(_key(asking, lang)), self.snapshot.version)
+def _key(environ: dict, lang: str) -> tuple:
+    """Cache key: the scheme, the URL and the reader's language."""
+    return (
+        environ["wsgi.url_scheme"],
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        lang,
+    )
+
+
+def _pick(entry: _Entry, environ: dict) -> _Copy:
+    """Pick the copy the client accepts: gzip when it takes it and there is one."""
+    if entry.gzipped is not None and _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")):
+        return entry.gzipped
+    return entry.plain
+
+
+def _unchanged(copy: _Copy, environ: dict) -> bool:
+    """Tell whether the client already holds this copy (If-None-Match, If-Modified-Since)."""
+    asked = environ.get("HTTP_IF_NONE_MATCH")
+    if "HTTP_IF_MODIFIED_SINCE" not in environ:
+        if asked is None:
+            return False
+        if asked == copy.etag:  # what browsers send back
+            return True
+    # Anything else by werkzeug's rules, as make_conditional applies them (weak comparison, dates).
+    return not is_resource_modified(environ, copy.etag, None, copy.last_modified)
+
+
+_ACCEPTS_GZIP: dict[str | None, bool] = {}
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    """Tell whether an Accept-Encoding header takes gzip (memoised: clients send few distinct ones)."""
+    known = _ACCEPTS_GZIP.get(header)
+    if known is None:
+        known = parse_accept_header(header, Accept).quality("gzip") > 0  # "gzip;q=0" refuses it
+        if len(_ACCEPTS_GZIP) > 256:
+            _ACCEPTS_GZIP.clear()
+        _ACCEPTS_GZIP[header] = known
+    return known
+
+
+def _entry(response: Response, version: int, next_change) -> _Entry:
+    """Store a rendered response: its body, its final headers and a gzip copy, each ready to send."""
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _NOT_STORED]
+    body = response.get_data()
+    zipped = _gzip(response, body)
+    expires = float("inf")
+    if next_change is not None:  # stored as naive UTC
+        expires = (
+            next_change.tzinfo and next_change or next_change.replace(tzinfo=UTC)
+        ).timestamp()
+    return _Entry(
+        version,
+        expires,
+        _copy(body, headers, None),
+        None if zipped is None else _copy(zipped, headers, "gzip"),
+    )
+
+
+def _copy(body: bytes, headers: list[tuple[str, str]], encoding: str | None) -> _Copy:
+    """Work out a copy's headers once, as werkzeug would send them for a 200 and for a 304."""
+    built = Response(body, status=200, headers=headers)
+    built.vary.add("Accept-Encoding")
+    if encoding:
+        built.content_encoding = encoding
+        etag, weak = built.get_etag()
+        if etag:  # a different representation, a different tag
+            built.set_etag(etag + "-gz", weak=weak)
+    ok = built.status, built.get_wsgi_headers({}).to_wsgi_list()
+    built.status_code = 304
+    not_modified = built.status, built.get_wsgi_headers({}).to_wsgi_list()
+    return _Copy(
+        body, ok, not_modified, built.headers.get("ETag"), built.headers.get("Last-Modified")
+    )
+
+
+def _as_response(entry: _Entry, environ: dict) -> Response:
+    """Answer from an entry inside Flask (its after_request hooks still run and change nothing)."""
+    copy = _pick(entry, environ)
+    status, headers = copy.not_modified if _unchanged(copy, environ) else copy.ok
+    # The whole body even for HEAD or 304: werkzeug leaves it out when sending (and a 304's length).
+    return current_app.response_class(copy.body, status=status, headers=headers)
 
 
 def _fresh(entry: _Entry | None, version: int) -> _Entry | None:
     """Return the entry if it still shows the current data."""
-    if (
-        entry
-        and entry.version == version
-        and (entry.valid_until is None or utcnow() < entry.valid_until)
-    ):
+    if entry is not None and entry.version == version and time.time() < entry.expires:
         return entry
     return None
 
@@ -142,28 +254,14 @@ def _gzip(response: Response, body: bytes) -> bytes | None:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _replay(entry: _Entry, asking: Request) -> Response:
-    """Answer from a stored entry: gzip when the client accepts it, 304 when it already has it."""
-    response = Response(entry.body, status=entry.status, headers=entry.headers)
-    response.vary.add("Accept-Encoding")
-    if entry.gzipped is not None and "gzip" in asking.accept_encodings:
-        response.set_data(entry.gzipped)
-        response.content_encoding = "gzip"
-        etag, weak = response.get_etag()
-        if etag:  # a different representation, a different tag
-            response.set_etag(etag + "-gz", weak=weak)
-    return response.make_conditional(asking)
-
-
 def _applies() -> bool:
     """Tell whether this request may be served from (or stored in) the cache."""
     view = current_app.view_functions.get(request.endpoint or "")
-    return request.method in ("GET", "HEAD") and getattr(view, "_render_cached", False)
-
-
-def _key(asking: Request, lang: str) -> tuple:
-    """Cache key: the scheme, the URL and the reader's language."""
-    return (asking.scheme, asking.full_path, lang)
+    return (
+        request.method in ("GET", "HEAD")
+        and getattr(view, "_render_cached", False)
+        and "HTTP_IF_MATCH" not in request.environ  # rare: the view answers it (412) itself
+    )
 
 
 def _entries() -> dict:

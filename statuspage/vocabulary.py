@@ -82,6 +82,11 @@ SUGGESTED_COMPONENT_STATUS = {
     "maintenance": "under_maintenance",
 }
 
+# A notice, not an outage (data breach, phishing, product recall): the shop works, customers must act.
+# The page's banner and badge say "Important notice" while no component is worse than operational;
+# the indicator, the components and the Statuspage JSON follow the components only (impact "none").
+NOTICE = "notice"
+
 ROLES = ("owner", "editor")
 
 # The English words (the catalogs' message ids); readers see them translated (`label`).
@@ -105,6 +110,7 @@ NAMES = {
     "major": N_("Major"),
     "critical": N_("Critical"),
     "maintenance": N_("Maintenance"),
+    NOTICE: N_("Important notice"),
 }
 # The page's banner per indicator; in English also Statuspage's status description (JSON, webhooks, badge).
 DESCRIPTIONS = {
@@ -113,6 +119,7 @@ DESCRIPTIONS = {
     "major": N_("Partial System Outage"),
     "critical": N_("Major Service Outage"),
     "maintenance": N_("Service Under Maintenance"),
+    NOTICE: N_("Important notice"),  # not an indicator: the banner while only notices are active
 }
 LABELS = {word: lazy_gettext(text) for word, text in NAMES.items()}
 BANNERS = {indicator: lazy_gettext(text) for indicator, text in DESCRIPTIONS.items()}
@@ -123,6 +130,7 @@ ICONS = {
     "partial_outage": "▲", "major": "▲", "investigating": "?",
     "major_outage": "✕", "critical": "✕",
     "under_maintenance": "⚙", "maintenance": "⚙", "scheduled": "⚙", "in_progress": "⚙", "verifying": "⚙",
+    NOTICE: "ℹ",
 }  # fmt: skip
 
 
@@ -134,6 +142,16 @@ def label(word: str, lang: str | None = None) -> str:
 def banner(indicator: str, lang: str | None = None) -> str:
     """Say the page's state in a language (the current one by default): "All Systems Operational"."""
     return _translate(DESCRIPTIONS[indicator], lang) if indicator in DESCRIPTIONS else indicator
+
+
+def headline(indicator: str, notice: bool) -> str:
+    """Return what the banner and badge speak of: the indicator, or a notice when nothing is down."""
+    return NOTICE if notice and indicator == "none" else indicator
+
+
+def impact_word(impact: str, notice: bool) -> str:
+    """Return the impact a reader (and the Statuspage JSON) sees: a notice has none."""
+    return "none" if notice else impact
 
 
 def icon(word: str) -> str:

@@ -1,18 +1,18 @@
 """Fixtures: a fresh app and database per test (SQLite, or PostgreSQL when DATABASE_URL is set).
 
-Contexts work as in production, so a test cannot pass only because two requests shared state:
+Contexts work as in production, so no test passes only because two requests shared state:
 
-- `app` creates the database inside an app context and closes it again; it holds none during the test.
+- `app` creates the database in an app context and closes it again; none is open during the test.
 - `app_ctx` is the app context for the test's own code: a test that calls services, models or the
-  builders in tests/helpers.py asks for it (the fixtures that make rows, like `owner` and `clock`, ask
-  for it themselves). It is not autouse: a test that only talks HTTP does not need it, and the name in
-  the signature says which tests reach past the views.
-- Every test-client request and CLI invocation runs in a fresh app context of its own (its own `g`,
-  database session and Flask-Babel cache), even while `app_ctx` is open. Flask alone would reuse the
-  active context (`RequestContext.push` makes a new app context only when none is active), so the
-  clients below run each call in an empty `contextvars.Context`, as a new worker thread would. Then
-  the test's session forgets what it had loaded, so the test reads what the request committed. A
-  request cannot see what the test did not commit: commit first.
+  builders in tests/helpers.py asks for it (fixtures that make rows, like `owner` and `clock`, ask
+  for it themselves). It is not autouse: a test that only talks HTTP does without, and the name in
+  a signature shows which tests reach past the views.
+- Every test-client request and CLI command runs in a fresh app context of its own (its own `g`,
+  database session and Flask-Babel cache), even while `app_ctx` is open. Flask alone would reuse
+  the active context (`RequestContext.push` makes a new app context only when none is active), so
+  the clients below run each call in an empty `contextvars.Context`, as a new worker thread would.
+  Afterwards the test's session forgets what it had loaded, so the test reads what the request
+  committed. A request cannot see what the test did not commit: commit first (a check says so).
 
 Password hashing is cheap in every test (production keeps werkzeug's slow default); a test marked
 `real_password_hashing` gets the real one.
@@ -44,7 +44,9 @@ from tests.servers import Inbox, Receiver
 PASSWORD = "correct horse battery"
 
 
-UNCOMMITTED = "uncommitted"  # session.info key: the test's session flushed writes it has not committed
+UNCOMMITTED = (
+    "uncommitted"  # session.info key: the test's session flushed writes it has not committed
+)
 
 
 def _on_its_own(call, *args, **kwargs):
@@ -197,8 +199,7 @@ def auth(client, owner):
 
 @pytest.fixture
 def clock(app_ctx, time_machine):
-    """Freeze the clock at T0 (tests/helpers.py); `clock(minutes=…)` moves it to T0 plus that and
-    returns the new naive UTC now."""
+    """Freeze the clock at T0 (tests/helpers.py); `clock(minutes=…)` moves it on, returns utcnow()."""
     time_machine.move_to(T0, tick=False)
 
     def move(**delta):
@@ -216,9 +217,13 @@ def shop_in_berlin(app_ctx):
 
 
 @pytest.fixture
-def receiver():
-    """A webhook receiver on 127.0.0.1 (tests/servers.py); set `status`, `delay` or `hold_at` to
-    change how it answers."""
+def receiver(app):
+    """A webhook receiver on 127.0.0.1 (tests/servers.py); set its `status`, `delay` or `hold_at`.
+
+    127.0.0.1 is an internal address, which webhooks may not reach by default: the app is told
+    explicitly to allow it (WEBHOOK_ALLOW_PRIVATE), as a shop with internal receivers would be.
+    """
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
     with Receiver() as server:
         yield server
 
@@ -241,8 +246,7 @@ def inbox(app):
 
 @pytest.fixture
 def count_queries(app):
-    """Record the SQL statements run inside a block, whoever runs them:
-    `with count_queries() as statements: …; len(statements)`."""
+    """Record the SQL run inside a block by anyone: `with count_queries() as statements: …`."""
     with app.app_context():
         engine = db.engine
 
@@ -262,9 +266,9 @@ def count_queries(app):
     return counting
 
 
+WRITE_VERBS = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+
+
 def writes(statements: list[str]) -> list[str]:
     """Return the statements that change data (INSERT, UPDATE, DELETE)."""
     return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in WRITE_VERBS]
-
-
-WRITE_VERBS = {"INSERT", "UPDATE", "DELETE", "REPLACE"}

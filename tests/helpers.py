@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from statuspage.extensions import db
 from statuspage.services.components import create_component
 from statuspage.services.incidents.lifecycle import open_incident
+from statuspage.services.shop import saved_shop
 
 T0 = datetime(
     2026, 3, 10, 12, 0, tzinfo=UTC
@@ -34,3 +35,9 @@ def incident(title="Checkout is down", body="We are looking into it.", component
     )
     db.session.commit()
     return made
+
+
+def languages(codes: str) -> None:
+    """Offer the public pages in these languages, e.g. "en,pl" (the default language stays as it is)."""
+    saved_shop().languages = codes
+    db.session.commit()

@@ -6,6 +6,7 @@ conftest.py start them; a test changes a receiver's behaviour through its attrib
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -138,11 +139,18 @@ def _free_port() -> int:
 
 
 class Inbox:
-    """An aiosmtpd server that keeps every message; `refuse` makes it answer RCPT with a code."""
+    """An aiosmtpd server that keeps every message; `refuse` makes it answer RCPT with a code.
 
-    def __init__(self):
+    `raw` keeps each message as sent (bytes, headers unparsed); `delay` makes every message take that
+    many seconds before the server accepts it, as a slow remote relay does (it is kept first: a sender
+    killed while waiting has still handed it over).
+    """
+
+    def __init__(self, delay: float = 0.0):
         """Prepare the server on a free port (started by `with`)."""
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
+        self.delay = delay
         self.refuse: str | None = None  # e.g. "450 4.2.1 Mailbox busy" or "550 5.1.1 No such user"
         self.port = _free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -155,8 +163,11 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        """Keep the message."""
+        """Keep the message (then take `delay` seconds to accept it)."""
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:

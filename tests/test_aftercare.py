@@ -2,14 +2,19 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
+from sqlalchemy import delete
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.services.aftercare import checklist, postmortem, trust_report
+from statuspage.services import ServiceError
 from statuspage.services.incidents import lifecycle as service
+from statuspage.services.playbooks.messages import BLANK
 from statuspage.services.shop import saved_shop
+from tests.conftest import writes
 from tests.helpers import incident
 
 
@@ -91,6 +96,11 @@ def test_postmortem_prefill_publish_and_edit(app, client, owner):
     assert (
         "Parcels are late" in draft and "Courier overloaded." in draft and "More text" not in draft
     )
+    postmortem.save(opened, draft, user=owner)  # a draft may still hold the template's prompts
+    db.session.flush()
+    with pytest.raises(ServiceError, match=r"template text — line \d+ \(under “Impact”\)"):
+        postmortem.publish(opened, "http://status.test/x", user=owner)
+    draft = BLANK.sub("We wrote this part ourselves.", draft)
     postmortem.save(opened, draft, user=owner)
     db.session.commit()
     assert (
@@ -100,10 +110,6 @@ def test_postmortem_prefill_publish_and_edit(app, client, owner):
         .split("<main")[1]
         .split("Updates")[0]
     )
-    import pytest
-
-    from statuspage.services import ServiceError
-
     with time_machine.travel(
         utcnow() + timedelta(days=40), tick=False
     ):  # follow-ups are overdue by then
@@ -153,6 +159,23 @@ def test_trust_report_figures_and_csv(app, app_ctx):
     assert trust_report.monthly([row])[0]["kept_percent"] == row.kept_percent
     opened.title = "=HYPERLINK(1)"
     assert "'=HYPERLINK" in trust_report.to_csv(trust_report.report())
+
+
+def test_the_aftercare_page_only_reads_and_a_post_attaches_a_missing_checklist(
+    client, auth, count_queries
+):
+    opened = _delivery_delay()
+    db.session.execute(delete(ChecklistEntry))  # as if opened before its playbook had a checklist
+    db.session.commit()
+    auth.login()
+    path = f"/admin/incidents/{opened.public_id}/aftercare"
+    with count_queries() as statements:
+        page = client.get(path).get_data(as_text=True)
+    assert statements and writes(statements) == []
+    assert "Attach the playbook's checklist" in page and checklist.entries(opened) == []
+    client.post(f"/admin/incidents/{opened.public_id}/checklist/attach")
+    assert len(checklist.entries(opened)) >= 5
+    assert "Attach the playbook's checklist" not in client.get(path).get_data(as_text=True)
 
 
 def test_admin_aftercare_pages(client, auth):

@@ -136,12 +136,12 @@ def test_publish_at_a_chosen_time_queues_the_first_message(client, auth):
     assert "after the publication time" in refused.get_data(as_text=True)
 
 
-def test_a_follow_up_message_names_the_day_the_incident_began(client, auth):
+def test_a_follow_up_message_names_the_day_the_team_became_aware(client, auth):
     _shop("en")
     auth.login()
     public_id, _ = _publish_breach(client)
     incident = db.session.query(Incident).one()
-    incident.started_at = utcnow().replace(hour=9, minute=15) - timedelta(days=3)
+    incident.became_aware_at = utcnow().replace(hour=9, minute=15) - timedelta(days=3)
     db.session.commit()
     page = client.post(
         f"/admin/incidents/{public_id}/compose",
@@ -152,7 +152,7 @@ def test_a_follow_up_message_names_the_day_the_incident_began(client, auth):
             "var-cause": "a leaked key",
         },
     ).get_data(as_text=True)
-    began = incident.started_at
+    began = incident.became_aware_at
     assert f"{began.day} {began:%B} {began.year}" in page or f"{began:%B} {began.day}" in page
 
 

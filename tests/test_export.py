@@ -1,10 +1,13 @@
 """The static fallback: the exported site, served by nginx with the documented block, is the public site."""
 
 import json
+import os
+import pwd
 import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from flask.testing import FlaskClient
 
 from statuspage.export import export_site
 from statuspage.extensions import db
@@ -31,12 +35,44 @@ def _documented_block() -> str:
     return next(block for block in blocks if "root /srv/candor-export;" in block)
 
 
+def _web_user() -> str | None:
+    """Return the unprivileged user nginx's workers run as when the tests run as root (else None)."""
+    if os.geteuid() != 0:
+        return None  # nginx runs as this (unprivileged) user already
+    for name in ("www-data", "nginx", "nobody"):
+        try:
+            return pwd.getpwnam(name).pw_name
+        except KeyError:
+            continue
+    return None
+
+
+def _worker_users(master: int) -> set[int]:
+    """Return the uids of a process's children (nginx's workers)."""
+    uids = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master):
+            uids.add(int(fields["Uid"].split()[0]))
+    return uids
+
+
 @pytest.fixture
 def static_server(tmp_path):
-    """Serve tmp_path/site with nginx (installed by `make test`) on 127.0.0.1, configured as documented."""
+    """Serve a site folder with nginx (installed by `make test`) on 127.0.0.1, configured as documented.
+
+    As on a Debian server, nginx's workers run as an unprivileged user (www-data when the tests run as
+    root, else the tests' own user), so the export must be readable by others to be served at all.
+    """
     if not Path(NGINX).exists():
         pytest.skip("nginx is not installed (make test installs it)")
-    site = tmp_path / "site"
+    user = _web_user()
+    home = Path(tempfile.mkdtemp(prefix="candor-export-")) if user else tmp_path
+    home.chmod(0o711)  # the web server may pass through, not list (pytest's own folders are 0700)
+    site = home / "site"
     site.mkdir()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -47,8 +83,9 @@ def static_server(tmp_path):
         f"{kind}_temp_path {tmp_path}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    process = f"user {user}; master_process on;" if user else "master_process off;"
     (tmp_path / "nginx.conf").write_text(
-        f"master_process off; daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        f"{process} daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
         "events { worker_connections 64; }\n"
         f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
         f"{block}}}\n"
@@ -63,9 +100,13 @@ def static_server(tmp_path):
             break  # answering (404: nothing exported yet)
         except OSError:
             time.sleep(0.05)
+    if user:
+        assert _worker_users(server.pid) == {pwd.getpwnam(user).pw_uid}, "workers run as root"
     yield site, base
     server.terminate()
     server.wait(timeout=10)
+    if user:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _get(url):
@@ -75,6 +116,7 @@ def _get(url):
 
 def test_export_serves_pages_feeds_and_json_in_every_language(app, app_ctx, static_server):
     site, base = static_server
+    app.config["SMTP_HOST"] = "smtp.shop.test"  # e-mail is set up: pages offer the sign-up
     shop = saved_shop()
     shop.languages = "en,pl,ar"
     checkout = component()
@@ -87,7 +129,12 @@ def test_export_serves_pages_feeds_and_json_in_every_language(app, app_ctx, stat
     hidden.display_at = utcnow() + timedelta(hours=1)
     db.session.commit()
 
-    count = export_site(app, site)
+    app.test_client_class = FlaskClient  # Flask's own client, as the `export` command has it
+    umask = os.umask(0o077)  # a strict umask must not make the export unreadable to nginx's workers
+    try:
+        count = export_site(app, site)
+    finally:
+        os.umask(umask)
     assert count > 20
     kind, page = _get(f"{base}/index.html")
     assert kind == "text/html" and "Checkout is down" in page and "Not yet public." not in page

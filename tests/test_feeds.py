@@ -98,19 +98,23 @@ def test_conditional_get_and_cache_headers(client, story, url):
 def test_hostile_content_keeps_the_feed_valid(app_ctx, client, url):
     name = "Kasse \x1b[31m]]> <b>&amp;"
     hostile = incident(
-        title="Zahlung ]]> fehlgeschlagen \x07\x0b 💳 — الدفع فشل",  # NUL is refused at the door
+        title="Zahlung",
         body="Control \x01\x08\x0c\x1f\x7f chars, ]]> CDATA end, <script>x</script> "
         "RTL: \u202eأهلا\u202c emoji 🔥🧦, 😀",
-        components={component(name): "major_outage"},
+        components={component("Kasse"): "major_outage"},
     )
-    assert hostile
+    # Titles and names with control characters are refused at input now; rows written before that
+    # rule still make a valid feed.
+    hostile.title = "Zahlung ]]> fehlgeschlagen \x07\x0b 💳 — الدفع فشل"  # NUL is refused at the door
+    hostile.components[0].name = name
+    db.session.commit()
     feed = parse(client, url)
     entry = feed.entries[0]
     assert entry.title.startswith("[Investigating] Zahlung ]]> fehlgeschlagen")
     assert entry.title.endswith("💳 — الدفع فشل")
     body = entry.content[0].value if "content" in entry else entry.summary
     assert "]]&gt; CDATA end" in body and "🔥🧦" in body and "<script" not in body
-    assert any(t.term == "Kasse [31m]]> <b>&amp;" for t in entry.tags)
+    assert any(t.term == "Kasse [31m]]> &amp;" for t in entry.tags)  # plain text: no tags
 
 
 def test_lang_picks_translations_and_falls_back(app_ctx, client):

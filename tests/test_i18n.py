@@ -8,20 +8,13 @@ from babel.messages.pofile import read_po
 
 from statuspage.extensions import db
 from statuspage.services.incidents import lifecycle as service
-from statuspage.services.shop import saved_shop
-from tests.helpers import incident
+from tests.helpers import incident, languages
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _enable(langs="en,ru,pl,lv,ar"):
-    shop = saved_shop()
-    shop.languages = langs
-    db.session.commit()
-
-
 def test_arabic_browser_gets_right_to_left_arabic(app_ctx, client):
-    _enable()
+    languages("en,ru,pl,lv,ar")
     page = client.get("/", headers={"Accept-Language": "ar,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl"' in page
     assert "جميع الأنظمة تعمل بشكل طبيعي" in page
@@ -30,7 +23,7 @@ def test_arabic_browser_gets_right_to_left_arabic(app_ctx, client):
 
 
 def test_switch_by_link_is_remembered_in_a_cookie(app_ctx, client):
-    _enable()
+    languages("en,ru,pl,lv,ar")
     response = client.get("/?lang=pl")
     assert "Wszystko działa normalnie" in response.get_data(as_text=True)
     assert "lang=pl" in response.headers["Set-Cookie"]
@@ -38,7 +31,7 @@ def test_switch_by_link_is_remembered_in_a_cookie(app_ctx, client):
 
 
 def test_only_enabled_languages_are_offered(app_ctx, client):
-    _enable("en,pl")
+    languages("en,pl")
     page = client.get("/?lang=ru").get_data(as_text=True)
     assert '<html lang="en"' in page
     assert 'hreflang="pl"' in page and 'hreflang="ru"' not in page
@@ -46,7 +39,7 @@ def test_only_enabled_languages_are_offered(app_ctx, client):
 
 
 def test_update_text_in_the_readers_language_with_fallback(app_ctx, client):
-    _enable()
+    languages("en,ru,pl,lv,ar")
     opened = incident(body="Parcels are late.", translations={"pl": "Paczki się spóźniają."})
     service.post_update(opened, status="identified", body="Found the cause.", user=None)
     db.session.commit()
@@ -60,7 +53,7 @@ def test_update_text_in_the_readers_language_with_fallback(app_ctx, client):
 
 
 def test_the_admin_stays_in_english(client, auth):
-    _enable()
+    languages("en,ru,pl,lv,ar")
     auth.login()
     page = client.get("/admin/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert '<html lang="en"' in page
@@ -83,7 +76,7 @@ def test_every_message_is_translated_in_every_language(tmp_path):
 
 
 def test_switching_language_keeps_the_other_query_arguments(app, app_ctx, client):
-    _enable("en,pl")
+    languages("en,pl")
     app.config["HISTORY_PAGE_SIZE"] = 1
     for n in range(2):
         service.resolve(incident(title=f"Incident {n}"), body="Done.", user=None)
@@ -96,7 +89,7 @@ def test_switching_language_keeps_the_other_query_arguments(app, app_ctx, client
 
 
 def test_a_language_link_cannot_change_the_route_argument(app_ctx, client):
-    _enable("en,pl")
+    languages("en,pl")
     opened = incident()
     page = client.get(f"/incidents/{opened.public_id}?public_id=other").get_data(as_text=True)
     assert f'href="/incidents/{opened.public_id}?lang=pl"' in page

@@ -99,6 +99,7 @@ def test_a_channel_that_keeps_failing_is_given_up_and_logged(clock, app, caplog)
     caplog.set_level("INFO", logger="statuspage.plan")
     logging.getLogger("statuspage.plan").disabled = False  # alembic's fileConfig may have run
     app.config.update(WEBHOOK_URL="http://127.0.0.1:9/nothing-listens", NOTIFY_MAX_ATTEMPTS=2)
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True  # a local address, allowed explicitly
     incident(next_update_at=at(30))
     clock(minutes=25)
     jobs.tick()

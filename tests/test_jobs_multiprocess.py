@@ -43,6 +43,7 @@ def _env(app, receiver: Receiver) -> dict:
         "STATUSPAGE_SECRET_KEY": "test",
         "STATUSPAGE_BASE_URL": "http://status.test",
         "STATUSPAGE_WEBHOOK_URL": receiver.url,
+        "STATUSPAGE_WEBHOOK_ALLOW_PRIVATE": "true",  # the receiver is on 127.0.0.1
     }
 
 

@@ -17,16 +17,9 @@ from statuspage.models.subscribers import Subscriber, Suppression
 from statuspage.services.delivery import notify
 from statuspage.services.delivery.subscribers import email_hash
 from statuspage.services.incidents import lifecycle as service
-from statuspage.services.shop import saved_shop
-from tests.helpers import component, incident
+from tests.helpers import component, incident, languages
 
 ADDRESS = "Kunde@Example.COM"
-
-
-def _languages(langs="en,pl"):
-    shop = saved_shop()
-    shop.languages = langs
-    db.session.commit()
 
 
 def _link(message, pattern: str) -> str:
@@ -50,7 +43,7 @@ def _subscribe(client, inbox, address=ADDRESS, lang="pl", **form) -> str:
 def test_subscribe_confirm_receive_three_updates_in_polish_once_each_and_unsubscribe(
     app, client, inbox, clock
 ):
-    _languages()
+    languages("en,pl")
     assert client.get("/").get_data(as_text=True).count('href="/subscribe"') == 1
     form = client.get("/subscribe?lang=pl")
     assert form.status_code == 200 and "no-store" in form.headers["Cache-Control"]

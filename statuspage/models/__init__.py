@@ -7,6 +7,7 @@ is the usual way to reach a core model.
 
 from statuspage.models import (  # noqa: F401  (importing a module registers its tables)
     aftercare,
+    alerts,
     api,
     cache,
     delivery,

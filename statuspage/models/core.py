@@ -44,6 +44,10 @@ class Shop(db.Model):
     contact_chat_url: Mapped[str] = mapped_column(String(300), default="")
     contact_social: Mapped[str] = mapped_column(Text, default="")
     contact_address: Mapped[str] = mapped_column(Text, default="")
+    # Where the shop's real messages come from, so customers can tell them from fakes: the
+    # addresses it sends e-mail from (one per line) and its SMS sender name.
+    sender_emails: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sms_sender: Mapped[str] = mapped_column(String(20), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
@@ -115,11 +119,24 @@ class Incident(db.Model):
     is_maintenance: Mapped[bool] = mapped_column(default=False)
     draft: Mapped[bool] = mapped_column(default=False)
     variables: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When the incident opened on the page (its first update's publication); ordering, history and
+    # uptime count from it. The two times below are what messages and deadlines speak of.
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When the problem itself began, if known (None: not known yet).
+    began_at: Mapped[datetime | None]
+    # When the team became aware of it (default: the moment it was opened); regulatory deadlines
+    # (GDPR 72 h) count from here. None only on rows older than the column: read `aware_at`.
+    became_aware_at: Mapped[datetime | None]
+    # A notice, not an outage (data breach, phishing, recall): the page speaks of an important
+    # notice, the indicator follows the components only.
+    is_notice: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     monitoring_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     scheduled_for: Mapped[datetime | None]
     scheduled_until: Mapped[datetime | None]
+    # A maintenance: remind its subscribers this many minutes before it starts (None: the
+    # MAINTENANCE_REMINDER_MINUTES setting; 0: no reminder).
+    reminder_minutes: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -136,6 +153,11 @@ class Incident(db.Model):
     def is_active(self) -> bool:
         """Tell whether the incident is still going on."""
         return self.status not in FINAL
+
+    @property
+    def aware_at(self) -> datetime:
+        """Return when the team became aware (the opening, for incidents older than the field)."""
+        return self.became_aware_at or self.started_at or utcnow()
 
 
 class IncidentUpdate(db.Model):

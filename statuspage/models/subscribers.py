@@ -12,11 +12,15 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
-from statuspage.models.core import Component, new_public_id, utcnow
+from statuspage.models.core import Component, Incident, new_public_id, utcnow
 
 
 class Subscriber(db.Model):
-    """A person who asked for e-mail updates: everything, or chosen components."""
+    """A person who asked for e-mail updates: everything, chosen components, or followed incidents.
+
+    Someone who only follows incidents has `all_components` false and no components; when the last
+    incident they follow ends, the subscriber (and the address) is deleted.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(12), unique=True, default=new_public_id)
@@ -43,6 +47,21 @@ class SubscriberComponent(db.Model):
     component_id: Mapped[int] = mapped_column(
         ForeignKey("component.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class IncidentFollow(db.Model):
+    """A subscriber following one incident alone; ended once its final update was sent."""
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # When the follow was confirmed: only updates that became public after it are sent.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    incident: Mapped[Incident] = relationship()
 
 
 class Suppression(db.Model):

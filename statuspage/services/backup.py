@@ -1,7 +1,12 @@
-"""Backups: a consistent copy of the SQLite database while the app runs; pg_dump for PostgreSQL."""
+"""Backups: a consistent copy of the SQLite database while the app runs; pg_dump for PostgreSQL.
+
+A backup holds everything the database does (password hashes, TOTP and webhook secrets, subscribers'
+addresses), so it is created readable by its owner only (0600), whatever the umask.
+"""
 
 from __future__ import annotations
 
+import os
 import shlex
 import sqlite3
 from pathlib import Path
@@ -27,6 +32,7 @@ def backup_sqlite(database_uri: str, target: str | Path, *, overwrite: bool = Fa
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private from the start
     source = sqlite3.connect(source_path, timeout=30)
     copy = sqlite3.connect(partial)
     try:

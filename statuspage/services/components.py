@@ -9,6 +9,7 @@ from statuspage.extensions import db
 from statuspage.models import Component, IncidentComponent, User
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
+from statuspage.services.text import one_line
 from statuspage.vocabulary import COMPONENT_STATUSES
 
 
@@ -131,8 +132,8 @@ def _check_group(group: Component | None, is_group: bool) -> None:
 
 
 def _clean_name(name: str) -> str:
-    """Validate a component name."""
-    name = (name or "").strip()
+    """Validate a component name (one line: it goes into feeds, e-mail and chat messages)."""
+    name = one_line(name, "The component's name")
     if not name:
         raise ServiceError("The component needs a name.")
     if len(name) > 120:

@@ -208,24 +208,25 @@ def active_board(now: datetime) -> list[BoardRow]:
 
 
 def deadlines_for(
-    incident: Incident, now: datetime, playbook: Playbook | None = None, lang: str = "en"
+    incident: Incident,
+    now: datetime,
+    playbook: Playbook | None = None,
+    lang: str = "en",
+    done: dict[str, DeadlineDone] | None = None,
 ) -> list[DeadlineView]:
-    """Return the playbook's deadlines for an incident, counted from its start, soonest first."""
+    """Return the playbook's deadlines for an incident, counted from awareness, soonest first.
+
+    `done` is the incident's marks by key, when the caller loaded them for many incidents at once.
+    """
     playbook = playbook or (get_playbook(incident.kind) if incident.kind else None)
     if playbook is None or not playbook.deadlines or incident.draft:
         return []
-    done = {
-        d.key: d
-        for d in db.session.scalars(
-            select(DeadlineDone)
-            .where(DeadlineDone.incident_id == incident.id)
-            .options(selectinload(DeadlineDone.done_by))
-        )
-    }
+    if done is None:
+        done = _deadlines_done([incident.id]).get(incident.id, {})
     soon = timedelta(hours=max(deadline_reminder_hours() or [24]))
     views = []
     for deadline in playbook.deadlines:
-        due = incident.started_at + timedelta(hours=deadline.hours)
+        due = incident.aware_at + timedelta(hours=deadline.hours)  # the law counts from awareness
         if deadline.key in done:
             state = "done"
         else:
@@ -245,9 +246,25 @@ def deadlines_for(
     return sorted(views, key=lambda v: v.due_at)
 
 
-def incidents_with_deadlines(now: datetime) -> list[Incident]:
+def _deadlines_done(incident_ids: list[int]) -> dict[int, dict[str, DeadlineDone]]:
+    """Return the deadlines marked done for these incidents, by incident and key (one query)."""
+    done: dict[int, dict[str, DeadlineDone]] = {}
+    if not incident_ids:
+        return done
+    for mark in db.session.scalars(
+        select(DeadlineDone)
+        .where(DeadlineDone.incident_id.in_(incident_ids))
+        .options(selectinload(DeadlineDone.done_by))
+    ):
+        done.setdefault(mark.incident_id, {})[mark.key] = mark
+    return done
+
+
+def incidents_with_deadlines(
+    now: datetime, playbooks: dict[str, Playbook] | None = None
+) -> list[Incident]:
     """Return the published incidents whose playbook has deadlines that may still matter."""
-    playbooks = all_playbooks()[0]
+    playbooks = all_playbooks()[0] if playbooks is None else playbooks
     kinds = [kind for kind, p in playbooks.items() if p.deadlines]
     if not kinds:
         return []
@@ -265,11 +282,16 @@ def incidents_with_deadlines(now: datetime) -> list[Incident]:
 
 
 def open_deadlines(now: datetime, lang: str = "en") -> list[DeadlineView]:
-    """Return every deadline not met yet across recent incidents, soonest first."""
+    """Return every deadline not met yet across recent incidents, soonest first (a fixed number of queries)."""
+    playbooks = all_playbooks()[0]
+    incidents = incidents_with_deadlines(now, playbooks)
+    done = _deadlines_done([incident.id for incident in incidents])
     views = [
         view
-        for incident in incidents_with_deadlines(now)
-        for view in deadlines_for(incident, now, lang=lang)
+        for incident in incidents
+        for view in deadlines_for(
+            incident, now, playbooks[incident.kind], lang, done.get(incident.id, {})
+        )
         if view.state != "done"
     ]
     return sorted(views, key=lambda v: v.due_at)
@@ -375,7 +397,7 @@ def _follow_ups(
     rows = [(e.due_at, e.text_in(lang), e.state, e.key or str(e.id), e.hours) for e in attached]
     if not attached and playbook is not None:
         for item in playbook.checklist:
-            start = incident.started_at if item.after == "opened" else incident.resolved_at
+            start = incident.aware_at if item.after == "opened" else incident.resolved_at
             due = start + timedelta(hours=item.hours) if start else None
             rows.append((due, playbook.in_lang(item.text, lang), "open", item.key, item.hours))
     for due, text, state, key, hours in rows:

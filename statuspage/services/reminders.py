@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
 from statuspage.extensions import db
-from statuspage.models import Incident
+from statuspage.models import Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.models.delivery import Notification
 from statuspage.services import plan
@@ -52,7 +52,9 @@ def remind_promise(incident_id: int, now: datetime) -> list[Notification] | None
             f"{key}:soon", version, now
         )  # too late for "due soon": never send it after this
     db.session.expire(incident)  # the claim holds the lock: look again, the promise may be kept
-    again = plan.current_promise(incident, now)
+    # ... as of now, not of the tick's start: an update posted meanwhile (a maintenance's automatic
+    # start or end, by this tick or another scheduler's) keeps the promise and must be seen.
+    again = plan.current_promise(incident, max(now, utcnow()))
     if again is None or again.made_by is not promise.made_by or again.state != promise.state:
         raise NotDue
     due = local_text(promise.due_at, get_shop().timezone)

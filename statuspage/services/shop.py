@@ -10,13 +10,18 @@ from statuspage.models import Shop, User, new_public_id
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.playbooks.loader import LANGUAGES
+from statuspage.services.text import one_line
 
 FIELDS = (
     "name", "url", "logo_url", "timezone", "brand_color", "contact_email", "contact_phone",
-    "contact_hotline", "contact_chat_url", "contact_social", "contact_address",
+    "contact_hotline", "contact_chat_url", "contact_social", "contact_address", "sender_emails",
+    "sms_sender",
 )  # fmt: skip
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _URL_FIELDS = ("url", "logo_url", "contact_chat_url")
+ONE_LINE = ("name", "url", "logo_url", "contact_email", "contact_phone", "contact_hotline",
+            "contact_chat_url")  # fmt: skip
 
 
 def get_shop() -> Shop:
@@ -55,6 +60,8 @@ def contrast_with_white(color: str) -> float:
 def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
     """Validate and save the shop's settings; nothing changes when one value is wrong."""
     clean = {key: (values.get(key) or "").strip() for key in FIELDS}
+    for key in ONE_LINE:  # they go into e-mail headers, feed titles and page titles
+        clean[key] = one_line(clean[key], f"The {key.replace('_', ' ')}")
     if not clean["name"]:
         raise ServiceError("The shop needs a name.")
     if clean["timezone"] not in available_timezones():
@@ -70,6 +77,11 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
     for key in _URL_FIELDS:
         if clean[key] and not clean[key].startswith(("https://", "http://", "/")):
             raise ServiceError(f"{key.replace('_', ' ').capitalize()} must start with https://.")
+    for line in clean["sender_emails"].splitlines():
+        if line.strip() and not _EMAIL.match(line.strip()):
+            raise ServiceError(f"“{line.strip()}” is not an e-mail address (one address per line).")
+    if len(clean["sms_sender"]) > 20:
+        raise ServiceError("The SMS sender name is too long (20 characters at most).")
     default = values.get("default_language") or "en"
     langs = [
         lang for lang in LANGUAGES if lang in (values.get("languages") or []) or lang == default
@@ -83,6 +95,19 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
         setattr(shop, key, value)
     record(user, "settings.edit", "shop settings", before, clean)
     return shop
+
+
+def official_senders(shop: Shop) -> dict[str, list[str]]:
+    """Return where the shop's real messages come from: e-mail senders, SMS sender, social accounts.
+
+    Without sender addresses set, the support address stands in (it is one the shop writes from).
+    """
+    emails = [line.strip() for line in (shop.sender_emails or "").splitlines() if line.strip()]
+    return {
+        "email": emails or ([shop.contact_email] if shop.contact_email else []),
+        "sms": [shop.sms_sender] if shop.sms_sender else [],
+        "social": [line.strip() for line in shop.contact_social.splitlines() if line.strip()],
+    }
 
 
 def contact_channels(shop: Shop) -> list[tuple[str, str, str | None]]:

@@ -13,6 +13,8 @@
     data.append("stage", form.querySelector("[name=stage]").value);
     data.append("lang", lang);
     data.append("has_next", form.querySelector("[name=next_update_at]").value ? "1" : "");
+    data.append("next_update_at", form.querySelector("[name=next_update_at]").value);
+    data.append("incident", form.getAttribute("data-incident") || "");
     section.querySelectorAll("textarea[data-section]").forEach(function (t) {
       data.append(t.getAttribute("data-section"), t.value);
     });

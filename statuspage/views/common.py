@@ -1,4 +1,5 @@
-"""What every blueprint shares: finding a row by its public id (or answering 404), the page number."""
+"""What every blueprint shares: finding a row by its public id (or answering 404), the page number, and
+the bounded `<int:…>` URL converter."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import TypeVar
 
 from flask import abort, request
 from sqlalchemy import Select, select
+from werkzeug.routing import IntegerConverter
 
 from statuspage.extensions import db
 
@@ -24,6 +26,18 @@ def get_or_404(model: type[Row], public_id: str, query: Select | None = None) ->
     if found is None:
         abort(404)
     return found
+
+
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL's; SQLite's is larger)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every route: an id beyond what the database can hold is 404 before any query
+    (a huge number would overflow the driver: a 500 on SQLite and PostgreSQL alike)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def page_number() -> int:

@@ -1,4 +1,5 @@
-"""Public e-mail subscriptions: sign up, confirm (double opt-in), unsubscribe (page or RFC 8058 one-click).
+"""Public e-mail subscriptions: sign up (to everything, some components, or one incident until it is
+resolved), confirm (double opt-in), unsubscribe (page or RFC 8058 one-click).
 
 These pages carry a CSRF token, so they are never render-cached (the cached status page only links here)
 and are sent with Cache-Control: no-store. Every answer to a sign-up is the same whether or not the address
@@ -15,11 +16,14 @@ from sqlalchemy import select
 
 from statuspage.extensions import csrf, db
 from statuspage.i18n import select_locale
-from statuspage.models import Component
+from statuspage.models import Component, Incident, utcnow
 from statuspage.security import client_address, limiter
 from statuspage.services import ServiceError
 from statuspage.services.components import ordered_components
 from statuspage.services.delivery import subscribers as service
+from statuspage.services.public.status import visible_updates
+from statuspage.views.common import find
+from statuspage.vocabulary import FINAL
 
 bp = Blueprint("subscribe", __name__)
 
@@ -37,7 +41,13 @@ def no_store(response):
 
 @bp.route("/subscribe", methods=["GET", "POST"])
 def form():
-    """Show the sign-up form; on POST queue a confirmation e-mail."""
+    """Show the sign-up form (for everything, some components, or one incident: ?incident=<id>); on POST
+    queue a confirmation e-mail."""
+    followed = _followed()
+    if request.args.get("incident") and followed is None:
+        return _form_page(
+            _("This incident has ended; there will be no more updates about it.")
+        ), 404
     if request.method == "GET" or not SubscribeForm().validate_on_submit():
         return _form_page(), 200 if request.method == "GET" else 400
     if request.form.get("website"):  # the honeypot: people never see this field
@@ -48,12 +58,12 @@ def form():
         return _form_page(_("Too many sign-ups. Please wait a while and try again.")), 429
     try:
         address = service.normalize_email(request.form.get("email", ""))
-        chosen = _chosen_components()
+        chosen = None if followed else _chosen_components()
     except ServiceError as error:
         return _form_page(str(error)), 400
     if not _allowed("SUBSCRIBE_ADDRESS_RATE_LIMIT", "address:" + service.email_hash(address)):
         return _form_page(_("Too many sign-ups. Please wait a while and try again.")), 429
-    service.request_subscription(address, chosen, select_locale())
+    service.request_subscription(address, chosen, select_locale(), incident=followed)
     db.session.commit()
     return _sent()
 
@@ -122,10 +132,21 @@ def _chosen_components() -> list[Component] | None:
     return found
 
 
+def _followed() -> Incident | None:
+    """Return the public, still open incident ?incident= names (None when absent, unknown or over)."""
+    public_id = request.args.get("incident", "")[:12]
+    incident = find(Incident, public_id) if public_id else None
+    now = utcnow()
+    if incident is None or incident.draft or incident.status in FINAL:
+        return None
+    return incident if visible_updates(incident, now) else None
+
+
 def _form_page(error: str | None = None) -> str:
     """Render the sign-up form."""
     return render_template(
         "public/subscribe.html", form=SubscribeForm(), error=error, components=ordered_components(),
+        followed=_followed(),
         email=request.form.get("email", "")[:254], chosen=set(request.form.getlist("components")),
         scope=request.form.get("scope", "all"), available=bool(current_app.config["SMTP_HOST"]),
     )  # fmt: skip

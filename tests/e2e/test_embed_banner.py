@@ -48,7 +48,7 @@ def storefront(browser, shop_site, locale="en-US", path="/"):
     return page, errors
 
 
-def test_banner_appears_during_an_incident_and_disappears_after_it(app, shop_site, browser):
+def test_banner_appears_during_an_incident_and_disappears_after_it(app, app_ctx, shop_site, browser):
     page, errors = storefront(browser, shop_site)
     expect(page.get_by_role("heading", name="Bright Socks")).to_be_visible()
     page.wait_for_load_state("networkidle")
@@ -82,7 +82,7 @@ def test_banner_appears_during_an_incident_and_disappears_after_it(app, shop_sit
     page.context.close()
 
 
-def test_banner_speaks_the_visitors_language(app, shop_site, browser):
+def test_banner_speaks_the_visitors_language(app, app_ctx, shop_site, browser):
     saved_shop().languages = "en,pl"
     incident(title="Opóźnione dostawy", translations={"pl": "Kurier ma opóźnienia."})
     page, errors = storefront(browser, shop_site, locale="pl-PL")
@@ -94,7 +94,7 @@ def test_banner_speaks_the_visitors_language(app, shop_site, browser):
     page.context.close()
 
 
-def test_unreachable_candor_never_breaks_the_host_page(app, shop_site, browser):
+def test_unreachable_candor_never_breaks_the_host_page(app, app_ctx, shop_site, browser):
     incident(title="Something is wrong")
     context = browser.new_context()
     context.route("**/embed.json*", lambda route: route.abort())

@@ -19,6 +19,8 @@ from tests.helpers import incident
 
 ADMIN_PREFIX = "/admin"
 API_PREFIX = "/api/v1/"
+# Alert intake: monitoring systems POST with their integration's token (no session, so no CSRF token).
+ALERTS_PREFIX = "/api/alerts/"
 # Write-API routes anyone may read; every other /api/v1 route needs a token.
 PUBLIC_API_ENDPOINTS = {"api_v1.openapi"}
 

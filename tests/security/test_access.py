@@ -6,9 +6,11 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, User
+from statuspage.services.alerts import integrations
 from statuspage.services.shop import get_shop
 from tests.security.conftest import (
     ADMIN_PREFIX,
+    ALERTS_PREFIX,
     API_PREFIX,
     PUBLIC_API_ENDPOINTS,
     candidates,
@@ -54,6 +56,24 @@ def test_every_write_api_route_refuses_requests_without_a_valid_token(app, clien
         ):
             response = client.open(path, method=method, headers=headers, json={"title": "x"})
             assert response.status_code == 401, (method, rule.rule, headers, response.status_code)
+            assert response.is_json and response.json["error"]["status"] == 401
+
+
+def test_alert_intake_refuses_requests_without_its_integrations_token(app, client, world):
+    other, _secret = integrations.create_integration("grafana", "Other", None)
+    mine, secret = integrations.create_integration("alertmanager", "Mine", None)
+    db.session.commit()
+    login(client)  # a logged-in session is no token either
+    for rule, method in routes(app, ALERTS_PREFIX):
+        for path, headers in (
+            (f"/api/alerts/{mine.public_id}", {}),
+            (f"/api/alerts/{mine.public_id}", {"Authorization": f"Bearer {world.editor_secret}"}),
+            (f"/api/alerts/{other.public_id}", {"Authorization": f"Bearer {secret}"}),
+            (f"/api/alerts/{other.public_id}/{secret}", {}),
+            (f"/api/alerts/{mine.public_id}/{secret}x", {}),
+        ):
+            response = client.open(path, method=method, headers=headers, json={"version": "4"})
+            assert response.status_code == 401, (method, rule.rule, path, response.status_code)
             assert response.is_json and response.json["error"]["status"] == 401
 
 

@@ -68,6 +68,19 @@ def test_failed_logins_are_limited_per_account_from_any_address(app, client, own
     assert _attempt(client, "other@shop.test", address="10.1.1.2").status_code == 200
 
 
+@pytest.mark.real_password_hashing
+def test_passwords_are_stored_with_werkzeugs_slow_default(app_ctx):
+    user = users.create_user("slow@shop.test", PASSWORD, "editor")
+    method = user.password_hash.split("$", 1)[0]
+    assert method.startswith("scrypt:") and int(method.split(":")[1]) >= 2**15, method
+    assert authenticate("slow@shop.test", PASSWORD) is user
+
+
+def test_other_tests_hash_cheaply(app_ctx):
+    user = users.create_user("fast@shop.test", PASSWORD, "editor")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+
+
 def test_an_unknown_account_costs_a_password_check_too(app, owner, monkeypatch):
     checked = []
     real = users.check_password_hash

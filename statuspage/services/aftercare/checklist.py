@@ -41,12 +41,19 @@ def entries(incident: Incident) -> list[ChecklistEntry]:
     )
 
 
+def attachable(incident: Incident) -> int:
+    """Return how many playbook items `attach` would add (0 once attached, for drafts, without a playbook)."""
+    return len(_playbook_items(incident))
+
+
 def attach(incident: Incident) -> int:
-    """Attach the playbook's checklist to an incident once; return how many items were added."""
-    playbook = get_playbook(incident.kind)
-    if playbook is None or incident.draft or _count(incident):
-        return 0
-    for position, item in enumerate(playbook.checklist):
+    """Attach the playbook's checklist to an incident once; return how many items were added.
+
+    Every commit that touches an incident from a playbook does this (`follow_incidents`, from events.py);
+    the admin offers it by hand for an incident that predates its playbook's checklist.
+    """
+    items = _playbook_items(incident)
+    for position, item in enumerate(items):
         db.session.add(
             ChecklistEntry(
                 incident_id=incident.id, key=item.key, category=item.category, text=dict(item.text),
@@ -54,7 +61,15 @@ def attach(incident: Incident) -> int:
                 position=position, due_at=_due(incident, item.after, item.hours),
             )
         )  # fmt: skip
-    return len(playbook.checklist)
+    return len(items)
+
+
+def _playbook_items(incident: Incident) -> list:
+    """Return the playbook's checklist items an incident still lacks: all of them, or none."""
+    playbook = get_playbook(incident.kind)
+    if playbook is None or incident.draft or _count(incident):
+        return []
+    return playbook.checklist
 
 
 def sync_due_times(incident: Incident) -> None:
@@ -168,7 +183,7 @@ def public_items(incident: Incident) -> list[ChecklistEntry]:
 
 def _due(incident: Incident, after: str, hours: int) -> datetime | None:
     """Compute when an item is due, or None while its reference time is unknown."""
-    reference = incident.started_at if after == "opened" else incident.resolved_at
+    reference = incident.aware_at if after == "opened" else incident.resolved_at
     return reference + timedelta(hours=hours) if reference else None
 
 

@@ -1,9 +1,17 @@
-"""Postmortems: pre-filled from the incident and its playbook, drafted, previewed, published, edited."""
+"""Postmortems: pre-filled from the incident and its playbook, drafted, previewed, published, edited.
+
+The pre-filled draft marks what the team must write as [[blanks]]; nothing with a blank, a prompt
+left as the template wrote it, a sentence broken by an empty value or a line cut off mid-word goes
+public (`leftovers` names each place).
+"""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+import nh3
 from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import StrictUndefined, TemplateError
@@ -18,8 +26,9 @@ from statuspage.services.audit import record
 from statuspage.services.clock import duration, localtime
 from statuspage.services.incidents.lifecycle import post_update, snapshot
 from statuspage.services.markup import render_markdown
+from statuspage.services.playbooks.messages import BLANK
 from statuspage.services.shop import get_shop
-from statuspage.vocabulary import RESOLVED
+from statuspage.vocabulary import RESOLVED, label
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
@@ -29,30 +38,41 @@ def get(incident: Incident) -> Postmortem | None:
     return db.session.get(Postmortem, incident.id)
 
 
-def prefill(incident: Incident, lang: str = "en") -> str:
-    """Write the first draft: timeline, durations and components from the incident, headings from the template."""
+def _template(incident: Incident, lang: str) -> str:
+    """Return the postmortem template for the incident's playbook and language (or the shared one)."""
     folder = Path(current_app.config["PLAYBOOKS_DIR"])
     candidates = [
         folder / (incident.kind or "-") / f"postmortem.{lang}.md",
         folder / f"postmortem.{lang}.md",
         folder / "postmortem.en.md",
     ]
-    source = next(
+    return next(
         (p.read_text(encoding="utf-8") for p in candidates if p.exists()),
         "# {{ title }}\n\n{{ timeline }}\n",
     )
+
+
+def prefill(incident: Incident, lang: str = "en") -> str:
+    """Write the first draft: times, timeline and components from the incident, headings and
+    [[prompts]] from the template."""
+    source = _template(incident, lang)
     updates = sorted(incident.updates, key=lambda u: u.display_at)
     timeline = "\n".join(
-        f"- **{localtime(u.display_at)}** — {u.status}: {u.body.splitlines()[0][:160]}"
+        f"- **{localtime(u.display_at)}** — {label(u.status, lang)}: {first_sentence(u.body)}"
         for u in updates
     )
-    actions = "\n".join(f"- {e.text_in(lang)}" for e in public_items(incident)) or "-"
+    actions = "\n".join(f"- {e.text_in(lang)}" for e in public_items(incident)) or (
+        "[[Say what you are doing to make it right for affected customers, or delete this "
+        "section.]]"
+    )
     context = {
         "title": incident.title,
+        "began_at": localtime(incident.began_at) if incident.began_at else "",
+        "became_aware_at": localtime(incident.aware_at),
         "started_at": localtime(incident.started_at),
         "resolved_at": localtime(incident.resolved_at) if incident.resolved_at else "—",
         "duration": duration(incident.started_at, incident.resolved_at),
-        "components": ", ".join(c.name for c in incident.components) or "—",
+        "components": ", ".join(c.name for c in incident.components),
         "impact": incident.impact,
         "updates": str(len(updates)),
         "timeline": timeline,
@@ -64,12 +84,64 @@ def prefill(incident: Incident, lang: str = "en") -> str:
         raise ServiceError(f"The postmortem template cannot be rendered: {error}") from None
 
 
+def first_sentence(markdown: str, limit: int = 200) -> str:
+    """Return an update's first sentence as plain text; a longer one is cut at a word, with "…"."""
+    text = " ".join(html.unescape(nh3.clean(render_markdown(markdown), tags=set())).split())
+    match = re.match(r"(.+?[.!?…։。؟])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    if len(sentence) > limit:
+        return sentence[:limit].rsplit(" ", 1)[0].rstrip(",.;:—–- ") + "…"
+    return sentence if sentence[-1:] in ".!?…։。؟" else sentence + "."
+
+
+_BROKEN = (
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s*[-—–]?\s*$"), "an empty list item"),
+    (re.compile(r"\(\s*[,;]?\s*\)"), "empty brackets"),
+    (re.compile(r"[,;]\s*[,;.]|\(\s*,|,\s*—"), "a sentence broken by a missing value"),
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), "a template placeholder"),
+    (re.compile(r"^\s*[-*]\s+\*\*[^*]+\*\*\s+—\s.*[\w,]$"), "a timeline line cut off mid-word"),
+)
+
+
+def leftovers(incident: Incident, body: str, lang: str = "en") -> list[str]:
+    """Find template text left in a postmortem: blanks, untouched prompts, broken or cut-off lines.
+
+    Each finding names its line and the heading it is under.
+    """
+    prompts = {p[2:-2].strip() for p in BLANK.findall(_template(incident, lang))}
+    found, heading = [], "the beginning"
+    for number, line in enumerate(body.splitlines(), start=1):
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            continue
+        where = f"line {number} (under “{heading}”)"
+        for blank in BLANK.findall(line):
+            found.append(f"{where}: the prompt {blank} is still to be written")
+        bare = BLANK.sub("", line)
+        for prompt in prompts:
+            if prompt and prompt in bare:
+                found.append(f"{where}: “{prompt}” is the template's prompt, not your text")
+        found += [f"{where}: {what}" for pattern, what in _BROKEN if pattern.search(line)]
+    return found
+
+
+def _refuse_leftovers(incident: Incident, body: str) -> None:
+    """Refuse to make template text public, naming each place."""
+    found = leftovers(incident, body)
+    if found:
+        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise ServiceError(f"The postmortem still has template text — {shown}.")
+
+
 def save(incident: Incident, body: str, *, user: User | None) -> Postmortem:
-    """Save the postmortem text (a draft, or a recorded edit of a published one)."""
+    """Save the postmortem text (a draft, or a recorded edit of a published one, which goes public
+    at once and so may not carry template text)."""
     body = _clean_body(body)
     if incident.status not in RESOLVED:
         raise ServiceError("Write the postmortem once the incident is resolved.")
     postmortem = get(incident) or Postmortem(incident_id=incident.id, body="", body_html="")
+    if postmortem.published_at:
+        _refuse_leftovers(incident, body)
     before = postmortem.body
     postmortem.body, postmortem.body_html, postmortem.author_id = (
         body,
@@ -103,6 +175,7 @@ def publish(
         raise ServiceError("Save a draft first.")
     if postmortem.published_at:
         raise ServiceError("This postmortem is already published.")
+    _refuse_leftovers(incident, postmortem.body)
     overdue = overdue_items(incident)
     if overdue and not confirm:
         raise ServiceError(

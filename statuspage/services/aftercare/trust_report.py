@@ -15,6 +15,7 @@ from statuspage.extensions import db
 from statuspage.models import Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.services import ServiceError, clock
+from statuspage.services.text import csv_cell
 
 
 @dataclass
@@ -155,19 +156,14 @@ def to_csv(rows: list[IncidentFigures]) -> str:
     """Write the figures as CSV (one line per incident)."""
     out = io.StringIO()
     fields = list(IncidentFigures.__dataclass_fields__)
-    writer = csv.DictWriter(out, fieldnames=fields)
+    # Every text cell quoted and defused: a spreadsheet splitting on `;` or tab sees no formula either.
+    writer = csv.DictWriter(out, fieldnames=fields, quoting=csv.QUOTE_NONNUMERIC)
     writer.writeheader()
     for row in rows:
         data = asdict(row)
         data["started_at"] = row.started_at.isoformat(timespec="minutes")
-        data["title"] = _safe_cell(row.title)
-        writer.writerow(data)
+        writer.writerow({key: csv_cell(value) for key, value in data.items()})
     return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    """Keep spreadsheet apps from running a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _minutes(delta: timedelta) -> float:

@@ -13,19 +13,21 @@ import re
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from statuspage.extensions import db
-from statuspage.models import IncidentUpdate, User
+from statuspage.models import Incident, IncidentUpdate, User, utcnow
 from statuspage.models.delivery import MailDelivery
 from statuspage.models.subscribers import Subscriber
-from statuspage.services.delivery import notify, outbox
+from statuspage.services.clock import as_utc
+from statuspage.services.delivery import headers, notify, outbox
 from statuspage.services.delivery.subscribers import unsubscribe_token
 from statuspage.services.links import incident_url, public_url
+from statuspage.services.playbooks.messages import format_value
+from statuspage.services.public.status import visible_updates
 from statuspage.services.shop import get_shop
 from statuspage.vocabulary import label
 
@@ -47,6 +49,8 @@ def _send(row: MailDelivery) -> outbox.Attempt | None:
         message = build(row)
         if message is None:
             error, permanent = "the recipient is gone", True
+        elif not headers.safe_address(str(message["To"])):
+            error, permanent = "the recipient's address is not valid", True
         else:
             notify.smtp_send(message)
     except smtplib.SMTPRecipientsRefused as refused:
@@ -74,7 +78,16 @@ def _on_marked(row: MailDelivery, attempt: outbox.Attempt, state: str, now: date
 
 
 def build(row: MailDelivery) -> EmailMessage | None:
-    """Build the message a delivery row stands for (None when its recipient is gone)."""
+    """Build the message a delivery row stands for (None when its recipient is gone); the same
+    row always gets the same Message-ID, so a repeat after a crash can be recognised."""
+    message = _build(row)
+    if message is not None:
+        message["Message-ID"] = headers.message_id(row.key)
+    return message
+
+
+def _build(row: MailDelivery) -> EmailMessage | None:
+    """Build a row's message without its Message-ID."""
     if row.kind == "test":
         user = db.session.get(User, row.payload.get("user_id"))
         return _test_message(user.email) if user else None
@@ -83,6 +96,11 @@ def build(row: MailDelivery) -> EmailMessage | None:
         return None
     if row.kind == "confirm":
         return _confirm_message(subscriber, row.payload)
+    if row.kind == "reminder":
+        incident = db.session.get(Incident, row.payload.get("incident_id"))
+        if incident is None or subscriber.confirmed_at is None or incident.status != "scheduled":
+            return None  # gone, or started meanwhile: a late reminder would mislead
+        return _reminder_message(subscriber, incident, row.payload.get("minutes"), row.key)
     update = db.session.get(IncidentUpdate, row.update_id) if row.update_id else None
     if update is None or subscriber.confirmed_at is None:
         return None
@@ -92,14 +110,11 @@ def build(row: MailDelivery) -> EmailMessage | None:
 def _message(to: str, subject: str, text: str, html: str, key: str) -> EmailMessage:
     """Assemble a multipart message with the headers every message carries."""
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = headers.one_line(subject)  # titles and names never break a header
     message["From"] = current_app.config["SMTP_FROM"]
     message["To"] = to
-    message["Message-ID"] = make_msgid(
-        domain=current_app.config["SMTP_FROM"].rpartition("@")[2] or None
-    )
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Candor-Event-Id"] = key
+    message["X-Candor-Event-Id"] = headers.event_id(key)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
@@ -122,7 +137,36 @@ def _update_message(subscriber: Subscriber, update: IncidentUpdate, key: str) ->
     message = _message(subscriber.email, subject, text, html, key)
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = f"{shop.name} status <status.{shop.public_id}.candor>"
+    message["List-Id"] = f"{headers.one_line(shop.name)} status <status.{shop.public_id}.candor>"
+    return message
+
+
+def _reminder_message(
+    subscriber: Subscriber, incident: Incident, minutes: int | None, key: str
+) -> EmailMessage:
+    """Render "planned maintenance starts soon" for one subscriber, in their language."""
+    lang, shop = subscriber.language, get_shop()
+    latest = next(iter(visible_updates(incident, utcnow())), None)
+    unsubscribe = public_url(f"/unsubscribe/{unsubscribe_token(subscriber)}")
+    window = (
+        format_value(as_utc(incident.scheduled_for), lang, shop.timezone),
+        format_value(as_utc(incident.scheduled_until), lang, shop.timezone),
+    )
+    context = {
+        "shop": shop, "incident": incident, "lang": lang, "window": window, "minutes": minutes,
+        "html_body": latest.html_for(lang) if latest else "",
+        "text_body": latest.body_for(lang) if latest else "",
+        "incident_url": incident_url(incident), "unsubscribe_url": unsubscribe,
+    }  # fmt: skip
+    with force_locale(lang):
+        subject = _("Reminder: planned maintenance from %(start)s", start=window[0])
+        text = render_template("email/reminder.txt", **context)
+        html = render_template("email/reminder.html", **context)
+    message = _message(
+        subscriber.email, f"[{shop.name}] {subject} · {incident.title}", text, html, key
+    )
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 
 

@@ -12,7 +12,6 @@ import json
 import logging
 import smtplib
 import ssl
-import urllib.request
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -23,10 +22,10 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Incident, User, utcnow
 from statuspage.models.delivery import Notification
-from statuspage.services.delivery import outbox
+from statuspage.services.delivery import egress, headers, outbox
 
 log = logging.getLogger("statuspage.plan")
-_LOUD = ("reminder.overdue", "deadline.passed", "deadline.soon")
+_LOUD = ("reminder.overdue", "deadline.passed", "deadline.soon", "alert.draft", "alert.published")
 
 
 def channels() -> list[str]:
@@ -75,9 +74,9 @@ def deliver_due(now: datetime | None = None, ids: list[int] | None = None, limit
     return outbox.drain(TEAM, now, ids, limit)
 
 
-def _send(row: Notification) -> None:
+def _send(row: Notification) -> outbox.Attempt | None:
     """Send one message on its channel; any exception is a failure the engine retries."""
-    SENDERS[row.channel](row)
+    return SENDERS[row.channel](row)
 
 
 def _on_marked(row: Notification, attempt: outbox.Attempt, state: str, now: datetime) -> None:
@@ -103,10 +102,11 @@ def _send_email(row: Notification) -> None:
     if not recipients:
         return
     message = EmailMessage()
-    message["Subject"] = row.subject
+    message["Subject"] = headers.one_line(row.subject)
     message["From"] = config["SMTP_FROM"]
-    message["To"] = ", ".join(recipients)
-    message["X-Candor-Event-Id"] = row.key
+    message["To"] = ", ".join(r for r in recipients if headers.safe_address(r))
+    message["Message-ID"] = headers.message_id(row.key)
+    message["X-Candor-Event-Id"] = headers.event_id(row.key)
     message.set_content(row.text)
     smtp_send(message)
 
@@ -133,25 +133,32 @@ def smtp_send(message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _send_webhook(row: Notification) -> None:
-    """POST the message as Slack-compatible JSON ({"text": …}) to WEBHOOK_URL."""
+def _send_webhook(row: Notification) -> outbox.Attempt | None:
+    """POST the message as Slack-compatible JSON ({"text": …}) to WEBHOOK_URL.
+
+    Like subscribers' webhooks, only to a public address (unless WEBHOOK_ALLOW_PRIVATE), to the address
+    that was checked, and a redirect is a failure, never followed (egress.py).
+    """
     url = current_app.config["WEBHOOK_URL"]
-    if not url.startswith(("https://", "http://")):
-        raise ValueError("WEBHOOK_URL must start with https://")
-    request = urllib.request.Request(
-        url,
-        data=json.dumps({"text": slack_escape(row.text)}).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Candor status page",
-            "X-Candor-Event": row.event,
-            "X-Candor-Event-Id": row.key,
-        },
-    )
-    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # the scheme was checked
-        response.read()
+    body = json.dumps({"text": slack_escape(row.text)}).encode()
+    fields = {
+        "Content-Type": "application/json",
+        "User-Agent": "Candor status page",
+        "X-Candor-Event": row.event,
+        "X-Candor-Event-Id": row.key,
+    }
+    try:
+        status = egress.post(url, body, fields, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+    except ValueError as bad:
+        return outbox.Attempt(f"WEBHOOK_URL: {bad}", permanent=True)
+    except egress.Refused as refused:  # said as such, never what answers at that address
+        return outbox.Attempt(
+            f"WEBHOOK_URL {refused}", permanent=str(refused).startswith(egress.PRIVATE)
+        )
+    if not 200 <= status < 300:
+        more = " (redirects are not followed)" if 300 <= status < 400 else ""
+        raise RuntimeError(f"HTTP {status}{more}")
+    return None
 
 
 def slack_escape(text: str) -> str:

@@ -19,8 +19,15 @@ call a kind's `deliver_due()` (in notify.py, mailer.py, webhooks.py), which call
    an endpoint's failures in a row and disable it, telling the team).
 
 A row left in `sending` by a process that died mid-send is claimable again once its claim is older than
-JOB_LEASE_SECONDS; each message carries a stable X-Candor-Event-Id so a receiver can drop that rare
-repeat.
+JOB_LEASE_SECONDS; each message carries a stable X-Candor-Event-Id (and an e-mail a stable Message-ID,
+`headers.py`) so a receiver can recognise that rare repeat.
+
+Why a live sender's work never looks abandoned: the lease runs per message, from the row's own claim,
+so only one send (bounded by the SMTP and HTTP timeouts, WEBHOOK_TIMEOUT_SECONDS) has to fit in the
+lease, however long the queue is. A batch is bounded too: `drain` stops claiming once half the lease
+has passed and leaves the rest to the next tick (or to another scheduler), so one slow batch holds up
+neither the tick's other jobs nor anything claimed. Should a single send ever outlast the lease, the
+mark does not land and the log says so (another scheduler may have sent the message again).
 
 Who commits: the code that queues a row does not (the row joins the caller's transaction). The engine
 commits each claim and each mark in a transaction of its own, both marked `private_write()` (outbox
@@ -30,6 +37,8 @@ its own bookkeeping. The delivery services are the only services that commit (se
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +53,8 @@ from statuspage.models import utcnow
 from statuspage.models.outbox import OutboxMixin
 from statuspage.services.delivery.claims import WORKER
 from statuspage.site_version import private_write
+
+log = logging.getLogger("statuspage.delivery")
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,17 @@ class Outbox:
 def drain(
     outbox: Outbox, now: datetime | None = None, ids: list[int] | None = None, limit: int = 500
 ) -> int:
-    """Send an outbox's rows that are due at `now` (or only these ids); return how many were sent."""
+    """Send an outbox's rows that are due at `now` (or only these ids); return how many were sent.
+
+    Stops claiming after `limit` rows or half a lease, whichever comes first: the rest waits for the
+    next tick.
+    """
     now = now or utcnow()
+    budget = time.monotonic() + current_app.config["JOB_LEASE_SECONDS"] / 2
     sent = 0
     for _ in range(limit):
+        if time.monotonic() > budget:
+            break
         row = claim_next(outbox.model, now, ids)
         if row is None:
             break
@@ -142,13 +160,16 @@ def _mark(model: type[OutboxMixin], row: Any, now: datetime, attempt: Attempt) -
     else:
         backoff = timedelta(minutes=min(2 ** (row.attempts - 1), 60))
         values.update(state="pending", next_try_at=now + backoff)
-    db.session.execute(
+    marked = db.session.execute(
         sql_update(model)
         .where(model.id == row.id, model.claimed_by == WORKER)
         .where(model.state == "sending", model.claimed_at == row.claimed_at)
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     private_write()
     db.session.commit()
+    if not marked:  # the send outlasted the lease: another sender may have taken the row meanwhile
+        log.error("%s %s: the send took longer than JOB_LEASE_SECONDS; it may go out twice",
+                  model.__tablename__, row.id)  # fmt: skip
     return values["state"]

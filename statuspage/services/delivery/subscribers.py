@@ -20,16 +20,25 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy.orm import selectinload
 
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, User, utcnow
 from statuspage.models.delivery import MailDelivery
-from statuspage.models.subscribers import Fanout, Subscriber, SubscriberComponent, Suppression
+from statuspage.models.subscribers import (
+    Fanout,
+    IncidentFollow,
+    Subscriber,
+    SubscriberComponent,
+    Suppression,
+)
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.components import find_components
 from statuspage.services.delivery.claims import insert_if_absent
+from statuspage.services.text import valid_address
 from statuspage.site_version import private_write
+from statuspage.vocabulary import FINAL
 
 log = logging.getLogger("statuspage.subscribers")
 CONFIRM_SALT, UNSUBSCRIBE_SALT = "candor-subscribe-confirm", "candor-unsubscribe"
@@ -41,7 +50,7 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9.-]{1,252}\.[A-Za-z
 def normalize_email(raw: str) -> str:
     """Return the address trimmed with its domain lower-cased, or raise ServiceError when it is not one."""
     address = (raw or "").strip()
-    if len(address) > 254 or not _EMAIL.match(address) or ".." in address:
+    if len(address) > 254 or not _EMAIL.match(address) or not valid_address(address):
         raise ServiceError(_l("Please enter a valid e-mail address."))
     local, domain = address.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
@@ -73,9 +82,14 @@ def unsubscribe_token_valid(token: str) -> bool:
 
 
 def request_subscription(
-    address: str, components: list[Component] | None, language: str, now: datetime | None = None
+    address: str,
+    components: list[Component] | None,
+    language: str,
+    now: datetime | None = None,
+    incident: Incident | None = None,
 ) -> None:
-    """Queue a confirmation mail for a sign-up; the same whether or not the address is known."""
+    """Queue a confirmation mail for a sign-up (or to follow one incident); the same whether or not
+    the address is known."""
     now = now or utcnow()
     private_write()
     address = normalize_email(address)
@@ -88,9 +102,10 @@ def request_subscription(
         )
         subscriber = db.session.scalar(known)
     choice = sorted(c.public_id for c in components) if components else None
-    token = _serializer(CONFIRM_SALT).dumps(
-        {"s": subscriber.public_id, "c": choice, "l": language, "n": secrets.token_hex(4)}
-    )
+    data = {"s": subscriber.public_id, "c": choice, "l": language, "n": secrets.token_hex(4)}
+    if incident is not None:
+        data["i"] = incident.public_id
+    token = _serializer(CONFIRM_SALT).dumps(data)
     db.session.add(
         MailDelivery(
             key=f"confirm:{subscriber.id}:{secrets.token_hex(8)}",
@@ -125,13 +140,78 @@ def confirm(token: str, now: datetime | None = None) -> Subscriber:
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.public_id == data["s"]))
     if subscriber is None:
         raise ServiceError(_l("This confirmation link has expired. Please subscribe again."))
-    found = find_components(data.get("c") or [])
-    subscriber.all_components = not found
-    subscriber.components = found
+    now = now or utcnow()
+    if data.get("i"):  # following one incident: add it, keep whatever else they chose
+        _follow(subscriber, str(data["i"]), now)
+    else:
+        found = find_components(data.get("c") or [])
+        subscriber.all_components = not found
+        subscriber.components = found
     subscriber.language = str(data.get("l") or subscriber.language)[:5]
-    subscriber.confirmed_at = subscriber.confirmed_at or now or utcnow()
+    subscriber.confirmed_at = subscriber.confirmed_at or now
     db.session.execute(delete(Suppression).where(Suppression.email_hash == subscriber.email_hash))
     return subscriber
+
+
+def _follow(subscriber: Subscriber, public_id: str, now: datetime) -> None:
+    """Add a followed incident (a new subscriber follows only it); refuse one that has ended."""
+    incident = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
+    if incident is None or incident.draft or incident.status in FINAL:
+        raise ServiceError(_l("This incident has ended; there will be no more updates about it."))
+    if subscriber.confirmed_at is None:
+        subscriber.all_components, subscriber.components = False, []
+    insert_if_absent(IncidentFollow, IncidentFollow.subscriber_id, subscriber_id=subscriber.id,
+                     incident_id=incident.id, created_at=now)  # fmt: skip
+
+
+def end_follows(now: datetime) -> int:
+    """End the follows of incidents that are over once their final update was sent (or given up).
+
+    A subscriber who followed nothing else is deleted with their address (no suppression: they did
+    not unsubscribe, the incident ended). Commits; returns how many follows ended.
+    """
+    done = exists().where(Fanout.update_id == IncidentUpdate.id)
+    final_sent = (
+        select(IncidentUpdate.id)
+        .where(IncidentUpdate.incident_id == IncidentFollow.incident_id)
+        .where(IncidentUpdate.status.in_(FINAL), IncidentUpdate.display_at <= now, done)
+        .exists()
+    )
+    unsent = (
+        select(MailDelivery.id)
+        .join(IncidentUpdate, IncidentUpdate.id == MailDelivery.update_id)
+        .where(MailDelivery.subscriber_id == IncidentFollow.subscriber_id)
+        .where(IncidentUpdate.incident_id == IncidentFollow.incident_id)
+        .where(MailDelivery.state.in_(("pending", "sending")))
+        .exists()
+    )
+    ended = db.session.execute(
+        select(IncidentFollow.subscriber_id, IncidentFollow.incident_id)
+        .join(Incident, Incident.id == IncidentFollow.incident_id)
+        .where(Incident.status.in_(FINAL), final_sent, ~unsent)
+    ).all()
+    if not ended:
+        return 0  # the usual case: no write at all
+    private_write()
+    for subscriber_id, incident_id in ended:
+        db.session.execute(delete(IncidentFollow).where(
+            IncidentFollow.subscriber_id == subscriber_id, IncidentFollow.incident_id == incident_id
+        ))  # fmt: skip
+        subscriber = db.session.get(Subscriber, subscriber_id)
+        if subscriber is not None and not _wants_anything(subscriber):
+            db.session.delete(subscriber)
+    db.session.commit()
+    return len(ended)
+
+
+def _wants_anything(subscriber: Subscriber) -> bool:
+    """Tell whether a subscriber still has components or incidents to hear about."""
+    follows = select(IncidentFollow).where(IncidentFollow.subscriber_id == subscriber.id).exists()
+    return (
+        subscriber.all_components
+        or bool(subscriber.components)
+        or db.session.scalar(select(follows))
+    )
 
 
 def unsubscribe(token: str) -> bool:
@@ -198,19 +278,27 @@ def claim_fanout(update: IncidentUpdate, now: datetime) -> bool:
 
 def matching_subscribers(update: IncidentUpdate) -> list[int]:
     """Return the confirmed subscribers who want this update (subscribed before it became public)."""
-    ids = {c.id for c in update.incident.components}
-    ids |= {c.group_id for c in update.incident.components if c.group_id}
+    return wanting(update.incident, update.display_at)
+
+
+def wanting(incident: Incident, since: datetime) -> list[int]:
+    """Return the confirmed subscribers who want news of an incident, subscribed by `since`: everything,
+    one of its components (or their group), or following it."""
+    ids = {c.id for c in incident.components}
+    ids |= {c.group_id for c in incident.components if c.group_id}
     chose = exists().where(
         SubscriberComponent.subscriber_id == Subscriber.id,
         SubscriberComponent.component_id.in_(ids or {0}),
     )
+    follows = exists().where(
+        IncidentFollow.subscriber_id == Subscriber.id,
+        IncidentFollow.incident_id == incident.id,
+        IncidentFollow.created_at <= since,
+    )
+    wide = (Subscriber.confirmed_at <= since) & or_(Subscriber.all_components.is_(True), chose)
     return list(
         db.session.scalars(
-            select(Subscriber.id).where(
-                Subscriber.confirmed_at.is_not(None),
-                Subscriber.confirmed_at <= update.display_at,
-                or_(Subscriber.all_components.is_(True), chose),
-            )
+            select(Subscriber.id).where(Subscriber.confirmed_at.is_not(None), or_(wide, follows))
         )
     )
 
@@ -246,8 +334,12 @@ def queue_test_mail(user: User, now: datetime | None = None) -> None:
 
 
 def search(query: str = "", limit: int = 200) -> list[Subscriber]:
-    """Return subscribers whose address contains the query, newest first (admin only)."""
-    statement = select(Subscriber).order_by(Subscriber.created_at.desc(), Subscriber.id.desc())
+    """Return subscribers whose address contains the query, newest first, with their components (admin only)."""
+    statement = (
+        select(Subscriber)
+        .options(selectinload(Subscriber.components))
+        .order_by(Subscriber.created_at.desc(), Subscriber.id.desc())
+    )
     if query.strip():
         needle = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(func.lower(Subscriber.email).like(f"%{needle}%", escape="\\"))

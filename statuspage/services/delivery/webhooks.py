@@ -3,7 +3,8 @@
 Events: every update that becomes public (which covers incident status changes and maintenance
 transitions: each posts an update) and every component status change, however it was made (the job
 compares each component with the status last reported, in `component_seen`, claimed by a conditional
-UPDATE). The body is built once, stored in the delivery row, and POSTed with an HMAC-SHA256 signature:
+UPDATE), and a maintenance's reminder before it starts (`maintenance.reminder`: the incident object plus
+`reminder.starts_at` and `reminder.minutes_before`). The body is built once, stored in the delivery row, and POSTed with an HMAC-SHA256 signature:
 
     X-Candor-Signature: t=<unix time>,v1=<hex of HMAC-SHA256(secret, "<t>.<body>")>
 
@@ -19,22 +20,19 @@ import json
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import insert, or_, select
 from sqlalchemy import update as sql_update
 
 from statuspage.extensions import db
-from statuspage.models import Component, IncidentUpdate, User, new_public_id, utcnow
+from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
 from statuspage.models.delivery import WebhookDelivery
 from statuspage.models.subscribers import ComponentSeen, WebhookEndpoint
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
-from statuspage.services.delivery import notify, outbox
+from statuspage.services.delivery import egress, notify, outbox
 from statuspage.services.delivery.claims import insert_if_absent
 from statuspage.services.delivery.subscribers import FANOUT_WINDOW
 from statuspage.services.links import public_url
@@ -50,23 +48,20 @@ from statuspage.site_version import private_write
 log = logging.getLogger("statuspage.webhooks")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Treat a redirect as a failed delivery instead of following it (POST bodies are not re-sent)."""
-
-    def redirect_request(self, *args, **kwargs):
-        """Follow nothing."""
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def add_endpoint(url: str, component: Component | None, user: User | None) -> WebhookEndpoint:
     """Register a URL for events (of one component, or all)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+    if len(url) > 500 or any(ord(c) < 33 or ord(c) == 127 for c in url):
         raise ServiceError("The webhook URL must be a full http:// or https:// address.")
+    try:
+        egress.check(url)  # again at every send: the name may resolve elsewhere by then
+    except ValueError as bad:
+        raise ServiceError(str(bad)) from None
+    except egress.Refused as refused:
+        raise ServiceError(
+            f"The webhook URL was {refused}: webhooks may only reach public addresses "
+            "(WEBHOOK_ALLOW_PRIVATE allows internal ones)."
+        ) from None
     endpoint = WebhookEndpoint(url=url, component=component, secret=secrets.token_hex(24))
     db.session.add(endpoint)
     db.session.flush()
@@ -167,6 +162,25 @@ def queue_incident_event(update: IncidentUpdate, now: datetime) -> int:
     return _queue("incident.update", f"incident:{update.public_id}", body, endpoints, now)
 
 
+def queue_maintenance_reminder(incident: Incident, minutes: int, now: datetime) -> int:
+    """Queue the "maintenance starts soon" event for the maintenance's components' endpoints."""
+    ids = {c.id for c in incident.components} | {
+        c.group_id for c in incident.components if c.group_id
+    }
+    endpoints = _endpoints_for(ids, now)
+    if not endpoints:
+        return 0
+    ctx = context()
+    ctx.components = {c.id: c for c in db.session.scalars(select(Component))}
+    body = {
+        **_envelope(now),
+        "incident": incident_object(incident, visible_updates(incident, now), ctx),
+        "reminder": {"starts_at": iso(incident.scheduled_for, ctx.tz), "minutes_before": minutes},
+    }
+    key = f"maintenance-reminder:{incident.public_id}:{incident.scheduled_for.isoformat()}"
+    return _queue("maintenance.reminder", key, body, endpoints, now)
+
+
 def report_component_changes(now: datetime) -> int:
     """Queue a component event for each status change since the last report; return how many."""
     changed = 0
@@ -247,7 +261,8 @@ def _send(row: WebhookDelivery) -> outbox.Attempt:
     if endpoint is None or not endpoint.enabled:
         return _DISABLED
     code, error = _post(endpoint, row)
-    return outbox.Attempt(error, values={"response_code": code})
+    private = error.startswith(egress.PRIVATE)  # retrying cannot make an internal address public
+    return outbox.Attempt(error, permanent=private, values={"response_code": code})
 
 
 def _on_marked(row: WebhookDelivery, attempt: outbox.Attempt, state: str, now: datetime) -> None:
@@ -270,22 +285,23 @@ def _on_marked(row: WebhookDelivery, attempt: outbox.Attempt, state: str, now: d
 def _post(endpoint: WebhookEndpoint, row: WebhookDelivery) -> tuple[int | None, str]:
     """POST one body; return the response code and an error ("" when the receiver said 2xx)."""
     body = row.body.encode()
-    request = urllib.request.Request(
-        endpoint.url, data=body, method="POST",
-        headers={
-            "Content-Type": "application/json", "User-Agent": "Candor status page",
-            "X-Candor-Event": row.event, "X-Candor-Event-Id": row.key,
-            "X-Candor-Signature": sign(endpoint.secret, body, int(time.time())),
-        },
-    )  # fmt: skip
+    headers = {
+        "Content-Type": "application/json", "User-Agent": "Candor status page",
+        "X-Candor-Event": row.event, "X-Candor-Event-Id": row.key,
+        "X-Candor-Signature": sign(endpoint.secret, body, int(time.time())),
+    }  # fmt: skip
+    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
     try:
-        with _OPENER.open(request, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]) as answer:
-            answer.read(1024)
-            return answer.status, ""
-    except urllib.error.HTTPError as failure:
-        return failure.code, f"HTTP {failure.code}"
+        status = egress.post(endpoint.url, body, headers, timeout)
+    except egress.Refused as refused:  # said as such: what answers there is nobody's business
+        return None, str(refused)
     except Exception as failure:  # refused, timed out, bad TLS …: retried
         return None, f"{type(failure).__name__}: {failure}"[:300]
+    if 200 <= status < 300:
+        return status, ""
+    return status, f"HTTP {status}" + (
+        " (redirects are not followed)" if 300 <= status < 400 else ""
+    )
 
 
 def _count_failure(endpoint_id: int, error: str, now: datetime) -> None:

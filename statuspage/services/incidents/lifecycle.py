@@ -6,7 +6,7 @@ component changes wait (effects_pending) until a job applies them, exactly once,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import update as sql_update
@@ -19,6 +19,8 @@ from statuspage.services.aftercare.checklist import open_now_items
 from statuspage.services.audit import record
 from statuspage.services.incidents.publication import check_queue, promise_for, publication_time
 from statuspage.services.markup import render_markdown
+from statuspage.services.playbooks.messages import BLANK
+from statuspage.services.text import one_line
 from statuspage.vocabulary import (
     COMPONENT_STATUSES,
     FINAL,
@@ -45,9 +47,19 @@ def open_incident(
     translations: dict | None = None,
     next_update_at: datetime | None = None,
     display_at: datetime | None = None,
+    began_at: datetime | None = None,
+    became_aware_at: datetime | None = None,
+    notice: bool = False,
 ) -> Incident:
-    """Open an incident with its first update, now or at a time (or as a draft nobody else sees)."""
+    """Open an incident with its first update, now or at a time (or as a draft nobody else sees).
+
+    `began_at` is when the problem began (None: not known), `became_aware_at` when the team learned
+    of it (None: now, the moment of opening); `notice` marks a notice rather than an outage.
+    """
     title = _clean_title(title)
+    now = utcnow()
+    became_aware_at = became_aware_at or now
+    check_times(began_at, became_aware_at, now)
     display_at = publication_time(display_at)
     if draft and display_at > utcnow():
         raise ServiceError(
@@ -67,6 +79,9 @@ def open_incident(
         draft=draft,
         components=list(component_statuses),
         started_at=display_at,
+        began_at=began_at,
+        became_aware_at=became_aware_at,
+        is_notice=notice,
     )
     if status == "monitoring":
         incident.monitoring_at = display_at
@@ -80,7 +95,7 @@ def open_incident(
         "incident.draft" if draft else "incident.open",
         _target(incident),
         None,
-        snapshot(incident),
+        {**snapshot(incident), **_times(incident)},
     )
     return incident
 
@@ -220,6 +235,45 @@ def open_maintenance(
     return incident
 
 
+def check_times(began_at: datetime | None, became_aware_at: datetime, now: datetime) -> None:
+    """Refuse times that cannot be: awareness in the future, or a start after the team knew."""
+    if became_aware_at > now + timedelta(minutes=1):
+        raise ServiceError("“Became aware at” is in the future: say when the team learned of it.")
+    if began_at is not None and began_at > became_aware_at:
+        raise ServiceError(
+            "“Began at” is after “Became aware at”: the problem cannot begin after you knew of it."
+        )
+
+
+def set_times(
+    incident: Incident,
+    *,
+    began_at: datetime | None,
+    became_aware_at: datetime | None,
+    user: User | None,
+) -> bool:
+    """Correct when the problem began and when the team became aware (audited); deadlines follow.
+
+    Returns whether anything changed. Open checklist items due from the opening move with awareness.
+    """
+    aware = became_aware_at or incident.aware_at
+    check_times(began_at, aware, utcnow())
+    before = _times(incident)
+    if began_at == incident.began_at and aware == incident.aware_at:
+        return False
+    incident.began_at, incident.became_aware_at = began_at, aware
+    for entry in open_now_items(incident):
+        entry.due_at = aware + timedelta(hours=entry.hours)
+    record(user, "incident.times", _target(incident), before, _times(incident))
+    return True
+
+
+def _times(incident: Incident) -> dict:
+    """Return the audited times of an incident."""
+    began = incident.began_at.isoformat() if incident.began_at else None
+    return {"began_at": began, "became_aware_at": incident.aware_at.isoformat()}
+
+
 def reopen(incident: Incident, *, status: str, body: str, user: User | None) -> IncidentUpdate:
     """Reopen a resolved incident explicitly, with an update saying why."""
     if incident.status != "resolved":
@@ -260,6 +314,9 @@ def publish_draft(incident: Incident, *, user: User | None) -> None:
     """Publish a draft incident now: its updates become public and component changes apply."""
     if not incident.draft:
         raise ServiceError("This incident is already published.")
+    blanks = sorted({b for u in incident.updates for t in _all_texts(u) for b in BLANK.findall(t)})
+    if blanks:  # a draft composed without a person (an alert) may still have values to fill in
+        raise ServiceError(f"Fill in the blanks first (edit the update): {', '.join(blanks)}.")
     now = utcnow()
     incident.draft = False
     incident.started_at = now
@@ -288,6 +345,7 @@ def snapshot(incident: Incident) -> dict:
         "impact": incident.impact,
         "draft": incident.draft,
         "components": [c.name for c in incident.components],
+        **({"notice": True} if incident.is_notice else {}),
     }
 
 
@@ -388,6 +446,11 @@ def _apply_component_changes(update: IncidentUpdate) -> None:
             component.status = change["new_status"]
 
 
+def _all_texts(update: IncidentUpdate) -> list[str]:
+    """Return an update's Markdown in every language."""
+    return [update.body, *_texts(update).values()]
+
+
 def _texts(update: IncidentUpdate) -> dict[str, str]:
     """Return an update's Markdown per translated language."""
     return {lang: rendered["body"] for lang, rendered in update.translations.items()}
@@ -413,8 +476,8 @@ def _set_status(incident: Incident, status: str, at: datetime | None = None) -> 
 
 
 def _clean_title(title: str) -> str:
-    """Validate an incident title."""
-    title = (title or "").strip()
+    """Validate an incident title (one line: it goes into e-mail subjects and feed titles)."""
+    title = one_line(title, "The title")
     if not title:
         raise ServiceError("The title is empty: say in a few words what is wrong.")
     if len(title) > 200:

@@ -47,8 +47,14 @@ def plan_maintenance(
     what_changes: str = "",
     display_at: datetime | None = None,
     kind: str | None = DEFAULT_KIND,
+    reminder_minutes: int | None = None,
 ) -> Incident:
-    """Announce a maintenance; with no text of its own, the playbook's announcement in every language."""
+    """Announce a maintenance; with no text of its own, the playbook's announcement in every language.
+
+    `reminder_minutes`: remind its subscribers this long before it starts (None: the setting; 0: never).
+    """
+    if reminder_minutes is not None and not 0 <= reminder_minutes <= 7 * 24 * 60:
+        raise ServiceError("The reminder must come between 0 minutes and a week before the start.")
     if scheduled_for is None or scheduled_until is None:
         raise ServiceError("A maintenance needs a start and an end time.")
     if not [c for c in components if not c.is_group]:
@@ -77,6 +83,7 @@ def plan_maintenance(
         kind=kind if playbook else None, variables=variables, translations=translations,
         next_update_at=next_update_at, public_id=draft.public_id,
     )  # fmt: skip
+    incident.reminder_minutes = reminder_minutes
     return incident
 
 

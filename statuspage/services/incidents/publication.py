@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from statuspage.models import Incident, IncidentUpdate, utcnow
 from statuspage.services import ServiceError
 from statuspage.services.clock import local_text
-from statuspage.services.plan import default_next_update
+from statuspage.services.plan import Promise, default_next_update
 from statuspage.services.shop import get_shop
 from statuspage.vocabulary import FINAL
 
@@ -62,3 +62,42 @@ def check_queue(
             f"{len(after)} update(s) are scheduled after this closing update; "
             "move or cancel them in the queue first."
         )
+
+
+def posted_message(
+    update: IncidentUpdate,
+    answered: Promise | None,
+    timezone: str,
+    what: str = "Update",
+    verb: str = "posted",
+    now: datetime | None = None,
+) -> str:
+    """Tell the team what just happened: posted, or queued until when, and whether it keeps the promise.
+
+    `answered` is the promise customers were waiting on when the update was made (None: none).
+    """
+    now = now or utcnow()
+    queued = update.display_at > now
+    said = (
+        f"{what} scheduled for {local_text(update.display_at, timezone)}: not public until then."
+        if queued
+        else f"{what} {verb}."
+    )
+    if answered is None:
+        return said
+    due = local_text(answered.due_at, timezone)
+    if update.display_at.replace(second=0, microsecond=0) <= answered.due_at:
+        return f"{said} It {'will keep' if queued else 'keeps'} the promise of {due}."
+    late = _span(update.display_at - answered.due_at)
+    if queued:
+        return f"{said} It will come {late} after the promised {due}: that promise will be late."
+    return f"{said} It came {late} after the promised {due}: that promise is marked late."
+
+
+def _span(value: timedelta) -> str:
+    """Say how long a stretch of time is: "8 min", "2 h 5 min", "1 d 3 h 0 min"."""
+    minutes = int(abs(value.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min"]
+    return " ".join(p for p in parts if p) if minutes else "less than 1 min"

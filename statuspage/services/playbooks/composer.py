@@ -8,12 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from statuspage.extensions import db
-from statuspage.models import Incident, Shop, utcnow
+from statuspage.models import Incident, IncidentUpdate, Shop, utcnow
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.clock import as_utc, parse_local
 from statuspage.services.incidents import lifecycle as incidents
+from statuspage.services.links import incident_url
 from statuspage.services.markup import render_markdown
+from statuspage.services.playbooks import bindings, claims, revision
+from statuspage.services.playbooks.bindings import Claim
 from statuspage.services.playbooks.loader import Playbook
 from statuspage.services.playbooks.messages import (
     Composed,
@@ -21,24 +24,37 @@ from statuspage.services.playbooks.messages import (
     contact_line,
     format_value,
     join_sections,
+    official_line,
     parse_value,
     placeholders,
     render_template,
     transparency_check,
 )
-from statuspage.services.shop import contact_channels
+from statuspage.services.shop import contact_channels, official_senders
 from statuspage.vocabulary import FINAL
 
 
 @dataclass
 class Facts:
-    """The built-in facts every message may use."""
+    """The built-in facts every message may use.
+
+    `started_at` is kept for callers that know one time only: it stands for awareness when
+    `became_aware_at` is not given. `claims` is what the team recorded (None: nothing done yet).
+    """
 
     title: str
     components: list[str]
     started_at: datetime
     next_update_at: datetime | None
     link: str
+    began_at: datetime | None = None
+    became_aware_at: datetime | None = None
+    claims: dict[str, Claim] | None = None
+
+    @property
+    def aware_at(self) -> datetime:
+        """Return when the team became aware."""
+        return self.became_aware_at or self.started_at
 
 
 @dataclass
@@ -83,11 +99,46 @@ def compose(
     for lang in langs:
         source = playbook.templates.get((stage, lang)) or playbook.templates.get((stage, "en"), "")
         values = {**composition.values, **_per_language_texts(playbook, raw, lang)}
-        composed = render_template(source, context(values, lang, facts, shop))
+        found = _claims(playbook, facts, lang)
+        composed = render_template(
+            source, context(values, lang, facts, shop, found), claims.states(found)
+        )
         composition.messages[lang] = composed
         for name, error in composed.errors.items():
             composition.errors.setdefault(name, error)
     return composition
+
+
+def compose_with_blanks(
+    playbook: Playbook, stage: str, langs: list[str], raw: dict[str, str], facts: Facts, shop: Shop
+) -> tuple[dict[str, str], list[str]]:
+    """Compose a stage in every language, leaving a visible [[blank]] for each value nobody gave yet.
+
+    For drafts opened without a person (alerts): the text is complete except the blanks, which
+    `publish_draft` refuses to publish. Returns the texts and the names of the variables left blank.
+    """
+    sources = {
+        lang: playbook.templates.get((stage, lang)) or playbook.templates.get((stage, "en"), "")
+        for lang in langs
+    }
+    needed = set().union(*(placeholders(source) for source in sources.values()))
+    composition = parse_variables(playbook, raw, shop.timezone, needed)
+    values = {k: v for k, v in composition.values.items() if k not in composition.errors}
+    missing: set[str] = set()
+    texts = {}
+    for lang, source in sources.items():
+        values_here = {**values, **_per_language_texts(playbook, raw, lang)}
+        found = _claims(playbook, facts, lang)
+        known = context(values_here, lang, facts, shop, found)
+        began_unknown = "began_at" not in known
+        for name in placeholders(bindings.plain(source)) - set(known):
+            if name == bindings.BEGAN and began_unknown:
+                continue  # only on {known:began_at} lines, which are left out
+            variable = playbook.variable(name)
+            known[name] = f"[[{playbook.in_lang(variable.label, lang) if variable else name}]]"
+            missing.add(name)
+        texts[lang] = render_template(source, known, claims.states(found)).text
+    return texts, sorted(missing)
 
 
 def _per_language_texts(playbook: Playbook, raw: dict[str, str], lang: str) -> dict[str, str]:
@@ -99,19 +150,45 @@ def _per_language_texts(playbook: Playbook, raw: dict[str, str], lang: str) -> d
     }
 
 
-def context(values: dict[str, object], lang: str, facts: Facts, shop: Shop) -> dict[str, str]:
-    """Build the template context for a language: built-ins plus the formatted variables."""
+def _claims(playbook: Playbook, facts: Facts, lang: str) -> dict[str, Claim]:
+    """Return what the team recorded, or everything still planned (a new incident)."""
+    if facts.claims is not None:
+        return facts.claims
+    return claims.planned(playbook, facts.aware_at, lang)
+
+
+def context(
+    values: dict[str, object],
+    lang: str,
+    facts: Facts,
+    shop: Shop,
+    recorded: dict[str, Claim] | None = None,
+) -> dict[str, str]:
+    """Build the template context for a language: built-ins plus the formatted variables.
+
+    `began_at` is there only when the start is known; each claim's due time is there for the
+    planned line that names it.
+    """
     tz = shop.timezone
+    aware = format_value(as_utc(facts.aware_at), lang, tz)
     result = {
         "shop_name": shop.name,
         "contact": contact_line(contact_channels(shop), lang),
+        "official_channels": official_line(official_senders(shop), lang)
+        or contact_line(contact_channels(shop), lang),
         "incident_title": facts.title,
         "components": ", ".join(facts.components),
-        "started_at": format_value(as_utc(facts.started_at), lang, tz),
+        "became_aware_at": aware,
+        "started_at": aware,
         "link": facts.link,
     }
+    if facts.began_at is not None:
+        result["began_at"] = format_value(as_utc(facts.began_at), lang, tz)
     if facts.next_update_at is not None:
         result["next_update_at"] = format_value(as_utc(facts.next_update_at), lang, tz)
+    for key, claim in (recorded or {}).items():
+        if claim.due_at is not None:
+            result[bindings.due_name(key)] = format_value(as_utc(claim.due_at), lang, tz)
     result.update({name: format_value(value, lang, tz) for name, value in values.items()})
     return result
 
@@ -121,10 +198,20 @@ def check(
     stage: str,
     sections_by_lang: dict[str, dict[str, str]],
     has_next: bool,
+    recorded: dict[str, Claim] | None = None,
+    promises: dict[str, str] | None = None,
 ) -> dict[str, list[Finding]]:
-    """Run the transparency check for every language."""
+    """Run the transparency check for every language (`promises`: the promised time per language)."""
     return {
-        lang: transparency_check(playbook, stage, lang, sections, has_next)
+        lang: transparency_check(
+            playbook,
+            stage,
+            lang,
+            sections,
+            has_next,
+            claims=recorded,
+            promise=(promises or {}).get(lang),
+        )  # fmt: skip
         for lang, sections in sections_by_lang.items()
     }
 
@@ -134,14 +221,19 @@ def previews(sections_by_lang: dict[str, dict[str, str]]) -> dict[str, str]:
     return {lang: render_markdown(join_sections(s)) for lang, s in sections_by_lang.items()}
 
 
-def facts_for(incident: Incident, next_update_at: datetime | None, link: str) -> Facts:
-    """Gather the built-in facts of an existing incident."""
+def facts_for(
+    incident: Incident, next_update_at: datetime | None, link: str, playbook: Playbook | None = None
+) -> Facts:
+    """Gather the built-in facts of an existing incident (and, with its playbook, what is done)."""
     return Facts(
         title=incident.title,
         components=[c.name for c in incident.components],
         started_at=incident.started_at,
         next_update_at=next_update_at,
         link=link,
+        began_at=incident.began_at,
+        became_aware_at=incident.aware_at,
+        claims=claims.recorded(incident, playbook) if playbook is not None else None,
     )
 
 
@@ -166,18 +258,38 @@ class ComposeStep:
     next_update_raw: str
     publish_anyway: bool
     public_id: str
-    started_at: datetime | None = None  # the incident's start; None: a new incident, starting now
+    started_at: datetime | None = None  # the incident's opening; None: a new incident
     display_at_raw: str = ""  # "publish at" in the shop's timezone; empty: now
     confirm_open_items: bool = False  # resolve although crisis checklist items are open
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     previews: dict[str, str] = field(default_factory=dict)
+    began_at: datetime | None = None  # when the problem began; None: not known
+    became_aware_at: datetime | None = None  # when the team learned of it; None: now
+    claims: dict[str, Claim] | None = None  # what the team recorded (None: nothing yet)
+    promised_raw: str = ""  # the next-update time the sections were written for
+    notice: bool = False  # a notice, not an outage (from the playbook)
+    published: IncidentUpdate | None = None  # the update publish() made
 
     @property
     def final(self) -> bool:
         """Tell whether this stage ends the incident (no next update is promised)."""
         return self.stage in FINAL
+
+
+def step_facts(step: ComposeStep, link: str, next_update_at: datetime | None) -> Facts:
+    """Gather the facts a compose step's messages speak of."""
+    return Facts(
+        title=step.title,
+        components=[c.name for c in step.component_statuses],
+        started_at=step.started_at or utcnow(),
+        next_update_at=None if step.final else next_update_at,
+        link=link,
+        began_at=step.began_at,
+        became_aware_at=step.became_aware_at,
+        claims=step.claims,
+    )
 
 
 def fill_sections(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) -> None:
@@ -189,32 +301,81 @@ def fill_sections(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) 
     except ServiceError as error:
         step.errors["next_update_at"] = str(error)
         next_update_at = None
-    facts = Facts(
-        title=step.title,
-        components=[c.name for c in step.component_statuses],
-        started_at=step.started_at or utcnow(),
-        next_update_at=None if step.final else next_update_at,
-        link=link,
-    )
+    facts = step_facts(step, link, next_update_at)
     composition = compose(playbook, step.stage, step.langs, step.raw, facts, shop)
     for name, error in composition.errors.items():
         step.errors.setdefault(name, error)
     if not composition.errors:
         step.sections = {lang: dict(m.sections) for lang, m in composition.messages.items()}
+        step.promised_raw = step.next_update_raw
 
 
-def review(step: ComposeStep, playbook: Playbook) -> None:
+def review(step: ComposeStep, playbook: Playbook, shop: Shop | None = None) -> None:
     """Render the previews and run the transparency check on what the sections hold now."""
     if step.sections:
         has_next = bool(step.next_update_raw) and "next_update_at" not in step.errors
-        step.findings = check(playbook, step.stage, step.sections, has_next)
+        promises = promise_texts(step, shop) if shop is not None else None
+        recorded = step.claims
+        if recorded is None:  # a new incident: nothing is done yet
+            recorded = claims.planned(playbook, step.became_aware_at or utcnow())
+        step.findings = check(playbook, step.stage, step.sections, has_next, recorded, promises)
         step.previews = previews(step.sections)
+
+
+def promise_texts(step: ComposeStep, shop: Shop) -> dict[str, str]:
+    """Return the promised next-update time as each language's message writes it (none when final)."""
+    promised = _parse_quietly(step.next_update_raw, shop.timezone)
+    if step.final or promised is None:
+        return {}
+    return {lang: format_value(as_utc(promised), lang, shop.timezone) for lang in step.sections}
+
+
+def follow_promise(step: ComposeStep, shop: Shop) -> None:
+    """Rewrite the promised time in the sections when *Next update by* changed, keeping every edit.
+
+    The sections were written for `promised_raw`; wherever they name that time (in each language's
+    own format) they now name the new one. A time the team typed differently stays, and the check
+    then says it differs from the promise.
+    """
+    old = _parse_quietly(step.promised_raw, shop.timezone)
+    new = _parse_quietly(step.next_update_raw, shop.timezone)
+    if step.sections and old is not None and new is not None and old != new:
+        revision.move_promise(step.sections, old, new, shop.timezone)
+    if new is not None:
+        step.promised_raw = step.next_update_raw
+
+
+def rebind(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) -> None:
+    """Make each bound sentence the team left as written say what is true now (ticked since, …)."""
+    if not step.sections:
+        return
+    facts = step_facts(step, link, _parse_quietly(step.next_update_raw, shop.timezone))
+    parsed = parse_variables(playbook, step.raw, shop.timezone)
+    values = {k: v for k, v in parsed.values.items() if k not in parsed.errors}
+    contexts = {}
+    for lang in step.sections:
+        found = _claims(playbook, facts, lang)
+        here = {**values, **_per_language_texts(playbook, step.raw, lang)}
+        contexts[lang] = (context(here, lang, facts, shop, found), claims.states(found))
+    revision.rebind(step.sections, playbook, step.stage, contexts)
+
+
+def _parse_quietly(raw: str, timezone: str) -> datetime | None:
+    """Parse a local time, or None when it is empty or wrong (errors are reported elsewhere)."""
+    try:
+        return parse_local(raw, timezone, future=False)
+    except ServiceError:
+        return None
 
 
 def publish(
     step: ComposeStep, playbook: Playbook, incident: Incident | None, shop: Shop, user
 ) -> Incident:
-    """Publish the composed messages as a new incident or as the incident's next update, now or later."""
+    """Publish the composed messages as a new incident or as the incident's next update, now or later.
+
+    Bound sentences are made true as of now and the promised time follows *Next update by*, then the
+    transparency check runs once more. `step.published` is the update made.
+    """
     if not step.sections:
         raise ServiceError("Compose the messages first.")
     if incident is None:
@@ -229,7 +390,9 @@ def publish(
         )
         if display_at and next_update_at and next_update_at <= display_at:
             raise ServiceError("The next update must be promised for after the publication time.")
-    review(step, playbook)
+    follow_promise(step, shop)
+    rebind(step, playbook, shop, incident_link(step, incident))
+    review(step, playbook, shop)
     failing = {
         lang: [f.message for f in findings if not f.ok] for lang, findings in step.findings.items()
     }
@@ -245,15 +408,17 @@ def publish(
             title=step.title, impact=step.impact, status=step.stage, body=body, user=user,
             component_statuses=step.component_statuses, kind=playbook.kind, variables=step.raw,
             translations=texts, next_update_at=next_update_at, display_at=display_at,
+            began_at=step.began_at, became_aware_at=step.became_aware_at, notice=step.notice,
         )  # fmt: skip
         incident.public_id = step.public_id  # reserved when composing, so {{ link }} is right
+        step.published = incident.updates[0]
     elif step.final:
-        incidents.resolve(
+        step.published = incidents.resolve(
             incident, body=body, user=user, translations=texts, display_at=display_at,
             confirm_open_items=step.confirm_open_items,
         )  # fmt: skip
     else:
-        incidents.post_update(
+        step.published = incidents.post_update(
             incident, status=step.stage, body=body, user=user, translations=texts,
             component_statuses=step.component_statuses, next_update_at=next_update_at,
             display_at=display_at,
@@ -264,3 +429,8 @@ def publish(
             user, "incident.publish_despite_check", f"incident {incident.public_id}", None, failing
         )
     return incident
+
+
+def incident_link(step: ComposeStep, incident: Incident | None) -> str:
+    """Return the public link the messages carry."""
+    return incident_url(incident.public_id if incident else step.public_id)

@@ -39,9 +39,13 @@ BUILTINS = (
     "contact",
     "incident_title",
     "components",
-    "started_at",
+    "started_at",  # the old name of became_aware_at (owners' edits may still use it)
+    "began_at",  # when the problem began; may be unknown, so only on {known:began_at} lines
+    "became_aware_at",
+    "official_channels",  # the addresses and accounts the shop really writes from
     "next_update_at",
     "link",
+    "due_at",  # a {planned:…} line's item or deadline due time
 )
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SECTION_LINE = re.compile(r"^--- ([a-z_]+)\s*$")
@@ -105,6 +109,9 @@ class Playbook:
     # (stage, lang) → the template source; sections are split by messages.split_sections
     templates: dict[tuple[str, str], str] = field(default_factory=dict)
     overridden: set[tuple[str, str]] = field(default_factory=set)
+    # A notice, not an outage (data breach, phishing, recall): the page speaks of an important
+    # notice and components keep their status unless the team changes them.
+    notice: bool = False
 
     def in_lang(self, texts: dict[str, str], lang: str) -> str:
         """Pick a translated text, falling back to English."""
@@ -273,6 +280,9 @@ class _Checker:
         if impact not in (("maintenance",) if maintenance else IMPACTS):
             self.problem(("impact",), f"impact: “{impact}” is not allowed here")
         max_words = self.max_words(data.get("max_words", DEFAULT_MAX_WORDS), stages)
+        notice = data.get("notice", False)
+        if not isinstance(notice, bool) or (notice and maintenance):
+            self.problem(("notice",), "notice: true or false (and not on a maintenance playbook)")
         return Playbook(
             kind=kind,
             title=self.translations(data, "title"),
@@ -292,6 +302,7 @@ class _Checker:
             },
             jargon=self.lists_per_language(data, "jargon", ()),
             checklist=self.checklist(data.get("checklist") or []),
+            notice=notice is True,
         )
 
     def variables(self, items) -> list[Variable]:

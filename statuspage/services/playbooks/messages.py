@@ -3,6 +3,11 @@
 Templates are rendered by a sandboxed Jinja environment with StrictUndefined; placeholders are plain
 `{{ name }}` (no filters, no tags: values arrive already formatted for the language). A missing or
 invalid value is a clear error, never a half-rendered message.
+
+Rendering is bounded: a template is checked for anything but plain placeholders *before* it is rendered
+(an owner's edit `{{ 'a' * 200000000 }}` is refused without building the string), and the sandbox
+itself refuses an operator whose result would exceed MAX_OUTPUT characters (or a huge power), and any
+section longer than that, should anything unchecked ever reach it.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from babel.dates import format_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_currency, format_decimal
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from statuspage.services.playbooks import bindings
 from statuspage.services.playbooks.loader import (
     BUILTINS,
     DEFAULT_MAX_WORDS,
@@ -28,12 +35,45 @@ from statuspage.services.playbooks.loader import (
 )
 from statuspage.vocabulary import FINAL
 
-_env = SandboxedEnvironment(
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-)
+MAX_OUTPUT = 100_000  # characters: far beyond any message a customer reads
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """A sandbox whose operators cannot build huge values (checked before the result is built)."""
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+
+    def call_binop(self, context, operator, left, right):
+        """Refuse a product, power or sum whose result would be too large; else compute it."""
+        if operator == "*" and _repeat_size(left, right) > MAX_OUTPUT:
+            raise SecurityError("the result would be too large")
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("the power is too large")
+        if operator == "+" and _size(left) + _size(right) > MAX_OUTPUT:
+            raise SecurityError("the result would be too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _size(value: object) -> int:
+    """Return the length of a string or sequence (0 for anything else)."""
+    return len(value) if isinstance(value, str | list | tuple) else 0
+
+
+def _repeat_size(left: object, right: object) -> int:
+    """Return the length `left * right` would have when it repeats a sequence (0 for numbers)."""
+    if isinstance(right, int) and not isinstance(right, bool):
+        return _size(left) * right
+    if isinstance(left, int) and not isinstance(left, bool):
+        return _size(right) * left
+    return 0
+
+
+_env = _BoundedSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 _ANY_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _SECTION_LINE = re.compile(r"^--- ([a-z_]+)\s*$")
+# A value left for a person to fill in, e.g. "[[Social media page for updates]]" (alert drafts).
+BLANK = re.compile(r"\[\[[^\[\]\n]{1,200}\]\]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MONEY = re.compile(r"^\s*(?:([A-Z]{3})\s*)?(\d+(?:[.,]\d{1,2})?)\s*(?:([A-Z]{3}))?\s*$")
 CONTACT_LABELS = {
@@ -109,15 +149,17 @@ def template_problems(source: str, playbook: Playbook) -> list[tuple[int, str]]:
             problems.append(
                 (number, "only {{ name }} placeholders are allowed (no filters or tags)")
             )
-        problems += [
-            (number, f"undeclared placeholder {{{{ {n} }}}}") for n in names if n not in declared
-        ]
-    return problems
+            problems += [
+                (number, f"undeclared placeholder {{{{ {n} }}}}")
+                for n in names
+                if n not in declared
+            ]
+    return problems + bindings.problems(source, playbook)
 
 
 def placeholders(source: str) -> set[str]:
-    """Return the names a template uses."""
-    return set(_PLACEHOLDER.findall(source))
+    """Return the names a template needs filled in (a bound line's due time is not one of them)."""
+    return (set(_PLACEHOLDER.findall(source)) - {bindings.DUE}) | bindings.condition_names(source)
 
 
 def parse_value(variable: Variable, raw: str | None, timezone: str) -> tuple[object, str | None]:
@@ -216,23 +258,54 @@ def contact_line(channels: list[tuple[str, str, str | None]], lang: str) -> str:
     return " · ".join(f"{labels.get(kind, kind)}: {text}" for kind, text, _ in channels)
 
 
-def render_template(source: str, context: dict[str, str]) -> Composed:
-    """Render each section of a template in the sandbox; a missing value is an error, not a gap."""
+SMS_LABELS = {"en": "SMS", "ru": "SMS", "pl": "SMS", "lv": "īsziņas", "ar": "الرسائل النصية"}
+
+
+def official_line(senders: dict[str, list[str]], lang: str) -> str:
+    """Write where the shop's real messages come from as one line in a language (empty: nothing set)."""
+    labels = CONTACT_LABELS.get(lang, CONTACT_LABELS["en"])
+    names = {
+        "email": labels["email"],
+        "sms": SMS_LABELS.get(lang, "SMS"),
+        "social": labels["social"],
+    }
+    return " · ".join(
+        f"{names[kind]}: {', '.join(values)}" for kind, values in senders.items() if values
+    )
+
+
+def render_template(
+    source: str, context: dict[str, str], states: dict[str, str] | None = None
+) -> Composed:
+    """Render each section of a template in the sandbox; a missing value is an error, not a gap.
+
+    Bound lines keep the wording that is true now: `states` says which deadlines and checklist items
+    are done (or skipped); the start is known when the context has `began_at`.
+    """
     sections, problems = split_sections(source)
     result = Composed()
     if problems:
         result.errors["template"] = "; ".join(f"line {n}: {p}" for n, p in problems)
         return result
     for name, text in sections.items():
+        text = bindings.select(text, states or {}, "began_at" in context, context)
+        if _ANY_TAG.search(_PLACEHOLDER.sub("", text)):  # checked before anything is rendered
+            result.errors["template"] = "only {{ name }} placeholders are allowed (no filters or tags)"
+            continue
         missing = [n for n in placeholders(text) if n not in context]
         if missing:
             for variable in missing:
                 result.errors[variable] = "This is needed for the message."
             continue
         try:
-            result.sections[name] = _env.from_string(text).render(context).strip()
+            rendered = _env.from_string(text).render(context).strip()
         except TemplateError as error:
             result.errors["template"] = f"The template cannot be rendered: {error}"
+            continue
+        if len(rendered) > MAX_OUTPUT:
+            result.errors["template"] = "The message is too long."
+            continue
+        result.sections[name] = rendered
     return result
 
 
@@ -242,8 +315,16 @@ def transparency_check(
     lang: str,
     sections: dict[str, str],
     has_next_update: bool,
+    *,
+    claims: dict[str, bindings.Claim] | None = None,
+    promise: str | None = None,
 ) -> list[Finding]:
-    """Check a message: the six elements, no leftovers, a promised next update, length, jargon."""
+    """Check a message: the six elements, no leftovers, a promised next update, length, jargon,
+    and no action stated as done that the team has not marked done.
+
+    `claims` is what the team recorded (None: nothing done yet, as for a new incident); `promise`
+    is the promised next-update time as the message should write it in this language.
+    """
     final = stage in (playbook.final_stages if playbook else FINAL)
     findings = []
     for name in SECTIONS:
@@ -267,7 +348,11 @@ def transparency_check(
         )
     )
     if not final:
-        findings.append(_next_update_finding(has_next_update, sections.get("next_update", "")))
+        findings.append(
+            _next_update_finding(has_next_update, sections.get("next_update", ""), promise)
+        )
+    if playbook is not None:
+        findings += _claims_findings(playbook, lang, text, claims or {})
     limit = playbook.max_words.get(stage, DEFAULT_MAX_WORDS) if playbook else DEFAULT_MAX_WORDS
     words = len(text.split())
     findings.append(
@@ -292,8 +377,8 @@ def transparency_check(
 _CLOCK_TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d{2}")  # 14:30, 2:30 PM, 14.30, ١٤:٣٠
 
 
-def _next_update_finding(has_next_update: bool, section: str) -> Finding:
-    """Check that a time is set for the next update and that the message tells it to customers."""
+def _next_update_finding(has_next_update: bool, section: str, promise: str | None) -> Finding:
+    """Check that a time is set for the next update and that the message tells customers that time."""
     if not has_next_update:
         return Finding(
             "next_update",
@@ -307,7 +392,44 @@ def _next_update_finding(has_next_update: bool, section: str) -> Finding:
             f"{section_title('next_update')} names no time: tell customers when (the "
             "{{ next_update_at }} placeholder writes it)",
         )
+    if promise and promise not in section:
+        return Finding(
+            "next_update",
+            False,
+            f"{section_title('next_update')} names a time other than the promise: it must say "
+            f"“{promise}” (Next update by)",
+        )
     return Finding("next_update", True, "A concrete next-update time is promised")
+
+
+def _claims_findings(
+    playbook: Playbook, lang: str, text: str, claims: dict[str, bindings.Claim]
+) -> list[Finding]:
+    """Fail on every sentence that states an action as done while its deadline or item is not done."""
+    sources = [playbook.templates.get((stage, lang), "") for stage in playbook.stages]
+    patterns = bindings.done_patterns(sources)
+    if not patterns:
+        return []
+    false = []
+    for key, pattern, wording in patterns:
+        claim = claims.get(key)
+        if (claim is None or claim.state != "done") and pattern.search(text):
+            name = (claim.label if claim and claim.label else key) or key
+            false.append(f"“{_shorten(wording)}” states as done what is not marked done ({name})")
+    if not false:
+        return [Finding("claims", True, "Every action stated as done is marked done")]
+    return [
+        Finding(
+            "claims",
+            False,
+            "; ".join(false) + ": mark it done (Plan or After the crisis) or say what you will do",
+        )
+    ]
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    """Cut a sentence for a message, at a word boundary."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 SECTION_TITLES = {

@@ -26,6 +26,7 @@ COLORS = {
     "major": ("orange", "#fe7d37"),
     "critical": ("red", "#e05d44"),
     "maintenance": ("blue", "#007ec6"),
+    vocabulary.NOTICE: ("blueviolet", "#8a2be2"),
 }
 RTL = {"ar", "fa", "he", "ur"}
 _NARROW, _WIDE = set("fijlrt.,:;!|'() "), set("mwMW@%")
@@ -38,8 +39,8 @@ def _current(label: str | None, lang: str | None) -> tuple[str, str, str, dateti
     """
     status = page_status(utcnow(), current_app.config["RECENT_DAYS"])
     lang = pick_language(lang, get_shop()) if lang else "en"
-    message = vocabulary.banner(status.indicator, lang).lower()
-    return _clean_label(label), message, status.indicator, status.next_change
+    message = vocabulary.banner(status.headline, lang).lower()
+    return _clean_label(label), message, status.headline, status.next_change
 
 
 def badge_data(label: str | None = None, lang: str | None = None) -> tuple[dict, datetime | None]:
@@ -114,7 +115,10 @@ def embed_data(raw_lang: str | None) -> tuple[dict, datetime | None]:
                 "title": incident.title,
                 "status": latest.status,
                 "status_label": vocabulary.label(latest.status, lang),
-                "impact": "maintenance" if incident.is_maintenance else incident.impact,
+                "impact": "maintenance"
+                if incident.is_maintenance
+                else vocabulary.impact_word(incident.impact, incident.is_notice),
+                "notice": incident.is_notice,
                 "text": excerpt(latest.html_for(lang)),
                 "url": incident_url(incident),
                 "updated_at": iso(latest.edited_at or latest.display_at),
@@ -124,7 +128,7 @@ def embed_data(raw_lang: str | None) -> tuple[dict, datetime | None]:
         "lang": lang,
         "dir": "rtl" if lang in RTL else "ltr",
         "indicator": status.indicator,
-        "description": vocabulary.banner(status.indicator, lang),
+        "description": vocabulary.banner(status.headline, lang),
         "page_url": public_url("/"),
         "labels": _button_labels(lang),
         "incidents": items,

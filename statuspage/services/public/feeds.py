@@ -2,6 +2,9 @@
 
 One feed entry per published update — incident updates, maintenance announcements and postmortems
 alike — newest first, at most 50. An update whose display_at is still to come never appears.
+
+Titles are plain text (`plain`): many readers show an RSS title as HTML once they have unescaped the
+XML, so anything shaped like a tag is taken out of titles, names and categories; a lone "<" stays.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ FORMATS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 # XML 1.0 refuses most control characters; C1 controls and non-characters confuse readers too.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _EPOCH = datetime(2000, 1, 1)
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 @dataclass
@@ -44,6 +49,17 @@ class Feed:
 def clean(text: str | None) -> str:
     """Drop the characters XML cannot carry; everything else (RTL, emoji, ]]>) is escaped by lxml."""
     return _NOT_XML.sub("", text or "")
+
+
+def plain(text: str | None) -> str:
+    """Return text a reader may show as HTML without harm: no tags, nothing that could open one."""
+    text = clean(text)
+    while True:  # "<<b>b>" becomes "<b>" on a first pass: repeat until nothing is left
+        stripped = _TAG.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(_TAG_START.sub("", text).split())
 
 
 def published_updates(
@@ -89,9 +105,9 @@ def build_feed(
         title = f"{component.name} · {title}"
     fg = FeedGenerator()
     fg.id(public_url(path))
-    fg.title(clean(title))
-    fg.subtitle(clean(f"Incidents, maintenance and updates from {shop.name}"))
-    fg.author({"name": clean(shop.name)})
+    fg.title(plain(title))
+    fg.subtitle(plain(f"Incidents, maintenance and updates from {shop.name}"))
+    fg.author({"name": plain(shop.name)})
     fg.link(href=_page_link(incident), rel="alternate")
     fg.link(
         href=public_url(path) + (f"?lang={lang}" if lang != shop.default_language else ""),
@@ -127,7 +143,7 @@ def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str) -> None:
     link = incident_url(incident, update)
     entry = fg.add_entry(order="append")
     entry.guid(link, permalink=True)
-    entry.title(clean(f"[{label(update.status, lang)}] {incident.title}"))
+    entry.title(plain(f"[{label(update.status, lang)}] {incident.title}"))
     entry.link(href=link, rel="alternate")
     entry.content(clean(update.html_for(lang) + _promise(update, lang)), type="html")
     entry.published(as_utc(update.display_at))
@@ -137,7 +153,7 @@ def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str) -> None:
     entry.category(
         [{"term": impact, "scheme": public_url("/impact")}]
         + [
-            {"term": clean(c.name), "scheme": public_url("/components")}
+            {"term": plain(c.name), "scheme": public_url("/components")}
             for c in incident.components
         ]
     )

@@ -11,7 +11,15 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, utcnow
 from statuspage.services.components import ordered_components
-from statuspage.vocabulary import COMPONENT_IMPACT, DESCRIPTIONS, FINAL, IMPACT_RANK, RUNNING, worst
+from statuspage.vocabulary import (
+    COMPONENT_IMPACT,
+    DESCRIPTIONS,
+    FINAL,
+    IMPACT_RANK,
+    RUNNING,
+    headline,
+    worst,
+)
 
 
 @dataclass
@@ -26,6 +34,12 @@ class PageStatus:
     recent: list[Incident]
     next_change: datetime | None = None
     updates: dict[int, list[IncidentUpdate]] = field(default_factory=dict)
+    notice: bool = False  # an active incident is a notice (data breach, phishing, recall)
+
+    @property
+    def headline(self) -> str:
+        """Return what the banner speaks of: the indicator, or an important notice."""
+        return headline(self.indicator, self.notice)
 
 
 def visible_incidents(now: datetime) -> Select:
@@ -51,9 +65,12 @@ def group_status(group: Component) -> str:
 
 
 def indicator(active: list[Incident], components: list[Component]) -> str:
-    """Compute the page indicator from active incidents' impact and component statuses."""
+    """Compute the page indicator from active incidents' impact and component statuses.
+
+    A notice adds nothing: the shop works; its components say whether anything is down.
+    """
     level = "none"
-    for impact in [i.impact for i in active if not i.is_maintenance] + [
+    for impact in [i.impact for i in active if not i.is_maintenance and not i.is_notice] + [
         COMPONENT_IMPACT.get(c.status, "none") for c in components
     ]:
         if IMPACT_RANK.get(impact, 0) > IMPACT_RANK[level]:
@@ -94,8 +111,11 @@ def page_status(now: datetime | None = None, recent_days: int = 14) -> PageStatu
     active = [i for i in open_ if not i.is_maintenance or shown[i.id] in RUNNING]
     maintenances = [i for i in open_ if i.is_maintenance]
     level = indicator(active, [c for c in components if not c.is_group])
-    status = PageStatus(level, DESCRIPTIONS[level], components, active, maintenances, recent)
-    status.updates = updates
+    notice = any(i.is_notice for i in active)
+    status = PageStatus(
+        level, DESCRIPTIONS[headline(level, notice)], components, active, maintenances, recent
+    )
+    status.updates, status.notice = updates, notice
     status.next_change = next_scheduled_display(now)
     return status
 

@@ -29,7 +29,7 @@ from statuspage.services.public.status import (
     visible_updates,
 )
 from statuspage.services.shop import get_shop
-from statuspage.vocabulary import FINAL, MAINTENANCE_START, RUNNING
+from statuspage.vocabulary import FINAL, MAINTENANCE_START, RUNNING, impact_word
 
 LIMIT = 50
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -188,7 +188,9 @@ def incident_object(incident: Incident, updates: list[IncidentUpdate], ctx: Cont
         "updated_at": iso(incident_updated(incident, updates), ctx.tz),
         "monitoring_at": iso(monitoring if monitoring and monitoring <= ctx.now else None, ctx.tz),
         "resolved_at": iso(incident.resolved_at if status in FINAL else None, ctx.tz),
-        "impact": "maintenance" if incident.is_maintenance else incident.impact,
+        "impact": "maintenance"
+        if incident.is_maintenance
+        else impact_word(incident.impact, incident.is_notice),
         "shortlink": incident_url(incident),
         "started_at": iso(incident.started_at, ctx.tz),
         "page_id": ctx.page_id,
@@ -205,6 +207,9 @@ def incident_object(incident: Incident, updates: list[IncidentUpdate], ctx: Cont
             "next_update_at": iso(latest.next_update_at if latest else None, ctx.tz),
             "languages": languages,
             "kind": incident.kind,
+            "notice": incident.is_notice,
+            "began_at": iso(incident.began_at, ctx.tz),
+            "became_aware_at": iso(incident.aware_at, ctx.tz),
         }
     return data
 

@@ -14,6 +14,7 @@ from statuspage.models import User
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.team.passwords import check_password
+from statuspage.services.text import valid_address
 from statuspage.vocabulary import ROLES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -22,7 +23,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def create_user(email: str, password: str, role: str, *, by: User | None = None) -> User:
     """Create a team member with a hashed password."""
     email = (email or "").strip().lower()
-    if not _EMAIL.match(email):
+    if not _EMAIL.match(email) or not valid_address(email):
         raise ServiceError(f"“{email}” is not an e-mail address.")
     if role not in ROLES:
         raise ServiceError(f"Unknown role “{role}” (owner or editor).")

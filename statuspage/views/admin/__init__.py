@@ -3,6 +3,7 @@
 from statuspage.views.admin import (  # noqa: F401  (each module adds its routes to the blueprint)
     account,
     aftercare,
+    alerts,
     compose,
     incidents,
     plan,

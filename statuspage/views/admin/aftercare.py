@@ -23,11 +23,17 @@ from statuspage.vocabulary import RESOLVED
 
 @bp.get("/incidents/<public_id>/aftercare")
 def aftercare(public_id: str):
-    """Show the incident's trust-rebuilding checklist and its postmortem."""
+    """Show the incident's trust-rebuilding checklist and its postmortem (reads only)."""
+    return _aftercare_page(find_incident(public_id))
+
+
+@bp.post("/incidents/<public_id>/checklist/attach")
+def attach_checklist(public_id: str):
+    """Attach the playbook's checklist to an incident that has none yet (one opened before it existed)."""
     incident = find_incident(public_id)
-    if checklist.attach(incident):
-        db.session.commit()
-    return _aftercare_page(incident)
+    if submitted(ConfirmForm()):
+        attempt(lambda: checklist.attach(incident), "Checklist attached.")
+    return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
 
 
 def _aftercare_page(incident: Incident, edited: str | None = None):
@@ -49,6 +55,7 @@ def _aftercare_page(incident: Incident, edited: str | None = None):
         entries=now_items,
         later=later_items,
         categories=CATEGORY_TITLES,
+        attachable=checklist.attachable(incident),
         team=db.session.scalars(select(User).order_by(User.email)).all(),
         postmortem=draft,
         body=body,
@@ -104,6 +111,7 @@ def save_postmortem(public_id: str):
     if action == "preview":  # rendered from the POST: a draft in the URL would outgrow it (414)
         return _aftercare_page(incident, form.get("body", ""))
     link = incident_url(incident)
+    public = bool((found := postmortem.get(incident)) and found.published_at)
 
     def save_and_maybe_publish():
         postmortem.save(incident, form.get("body", ""), user=current_user)
@@ -111,10 +119,18 @@ def save_postmortem(public_id: str):
             db.session.flush()
             postmortem.publish(incident, link, user=current_user, confirm=bool(form.get("confirm")))
 
-    attempt(
+    done = attempt(
         save_and_maybe_publish,
-        "Postmortem published." if action == "publish" else "Postmortem saved.",
+        "Postmortem published."
+        if action == "publish"
+        else "Changes published."
+        if public
+        else "Draft saved (not public).",
     )
+    if (
+        not done
+    ):  # refused (template text left, overdue items …): keep the team's text in the editor
+        return _aftercare_page(incident, form.get("body", "")), 400
     return redirect(url_for(".aftercare", public_id=public_id) + "#postmortem")
 
 

@@ -10,20 +10,23 @@ from statuspage.forms import ConfirmForm
 from statuspage.models import Incident, new_public_id, utcnow
 from statuspage.services import ServiceError, plan
 from statuspage.services.aftercare import checklist
-from statuspage.services.clock import to_local_input
+from statuspage.services.clock import as_utc, parse_local, to_local_input
 from statuspage.services.components import ordered_components
+from statuspage.services.incidents.publication import posted_message
 from statuspage.services.links import incident_url
 from statuspage.services.markup import render_markdown
-from statuspage.services.playbooks import composer
+from statuspage.services.playbooks import claims, composer
 from statuspage.services.playbooks.loader import get_playbook
 from statuspage.services.playbooks.messages import (
     SECTION_TITLES,
     SECTIONS,
+    format_value,
     join_sections,
     transparency_check,
 )
 from statuspage.services.shop import get_shop
 from statuspage.views.admin._base import bp, component_statuses, find_incident
+from statuspage.views.common import find
 from statuspage.vocabulary import TRANSITIONS
 
 
@@ -51,14 +54,21 @@ def compose_update(public_id: str):
 @bp.post("/preview")
 def preview():
     """Render Markdown sections as the public page will show them, with the transparency check (JSON)."""
-    playbook = get_playbook(request.form.get("kind"))
-    sections = {s: request.form.get(s, "") for s in SECTIONS}
+    form, shop = request.form, get_shop()
+    playbook = get_playbook(form.get("kind"))
+    lang = form.get("lang", "en")
+    sections = {s: form.get(s, "") for s in SECTIONS}
+    incident = find(Incident, form.get("incident") or "-")
+    recorded = claims.recorded(incident, playbook, lang) if playbook and incident else None
+    promised = _quiet_time(form.get("next_update_at"), shop.timezone)
     findings = transparency_check(
         playbook,
-        request.form.get("stage", ""),
-        request.form.get("lang", "en"),
+        form.get("stage", ""),
+        lang,
         sections,
-        bool(request.form.get("has_next")),
+        bool(form.get("has_next")),
+        claims=recorded,
+        promise=format_value(as_utc(promised), lang, shop.timezone) if promised else None,
     )
     return jsonify(
         html=render_markdown(join_sections(sections)),
@@ -76,6 +86,7 @@ def _compose_page(playbook, incident: Incident | None):
     elif action == "compose" or (request.method == "GET" and incident is not None):
         composer.fill_sections(step, playbook, shop, _link(step.public_id))
     elif action == "publish":
+        answered = plan.current_promise(incident, utcnow()) if incident else None
         try:
             published = composer.publish(step, playbook, incident, shop, current_user)
             db.session.commit()
@@ -87,9 +98,12 @@ def _compose_page(playbook, incident: Incident | None):
             db.session.rollback()
             flash(str(error), "error")
         else:
-            flash("Published.", "info")
+            flash(_said(step, incident, answered, shop.timezone), "info")
             return redirect(url_for(".incident", public_id=published.public_id))
-    composer.review(step, playbook)
+    else:  # the previews: the promised time follows *Next update by*, bound sentences the records
+        composer.follow_promise(step, shop)
+        composer.rebind(step, playbook, shop, _link(step.public_id))
+    composer.review(step, playbook, shop)
     page = render_template(
         "admin/compose.html",
         playbook=playbook,
@@ -103,6 +117,38 @@ def _compose_page(playbook, incident: Incident | None):
         open_now_items=checklist.open_now_items(incident) if incident else [],
     )
     return page, 400 if request.method == "POST" and action == "publish" else 200
+
+
+def _said(step: composer.ComposeStep, incident: Incident | None, answered, timezone: str) -> str:
+    """Say what publishing did: published or queued until when, and whether a promise was kept."""
+    what = "Incident" if incident is None else "Update"
+    verb = "published" if incident is None else "resolved" if step.final else "posted"
+    return posted_message(step.published, answered, timezone, what, verb)
+
+
+def _quiet_time(raw: str | None, timezone: str):
+    """Parse a local time, or None when it is empty or unreadable (the form reports it)."""
+    try:
+        return parse_local(raw, timezone, future=False)
+    except ServiceError:
+        return None
+
+
+def _step_times(form, incident: Incident | None, timezone: str, errors: dict) -> tuple:
+    """Read "began at" and "became aware at": the incident's, or the form's for a new one."""
+    if incident is not None:
+        return incident.began_at, incident.aware_at
+    found = []
+    for name, what in (
+        ("began_at", "“The problem began at”"),
+        ("became_aware_at", "“We became aware at”"),
+    ):
+        try:
+            found.append(parse_local(form.get(name), timezone, future=False, what=what))
+        except ServiceError as error:
+            errors[name] = str(error)
+            found.append(None)
+    return tuple(found)
 
 
 def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeStep:
@@ -124,6 +170,8 @@ def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeSte
         if any(form.get(f"sec-{lang}-{s}") for s in SECTIONS)
     }
     default_next = plan.default_next_update(incident, stage, utcnow(), kind=playbook.kind)
+    errors: dict[str, str] = {}
+    began_at, aware_at = _step_times(form, incident, shop.timezone, errors)
     step = composer.ComposeStep(
         title=form.get("title")
         or (
@@ -141,6 +189,12 @@ def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeSte
         display_at_raw=form.get("display_at", ""),
         confirm_open_items=bool(form.get("confirm_open_items")),
         sections=sections,
+        errors=errors,
+        began_at=began_at,
+        became_aware_at=aware_at,
+        claims=claims.recorded(incident, playbook) if incident else None,
+        promised_raw=form.get("promised", ""),
+        notice=incident.is_notice if incident else playbook.notice,
     )
     try:
         step.component_statuses = component_statuses(form)

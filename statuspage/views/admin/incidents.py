@@ -14,14 +14,18 @@ from statuspage.forms import (
     IncidentForm,
     ReopenForm,
     ResolveForm,
+    TimesForm,
     UpdateForm,
 )
 from statuspage.models import Incident, IncidentUpdate, utcnow
 from statuspage.services import plan
 from statuspage.services.aftercare import checklist
+from statuspage.services.alerts import intake as alert_intake
+from statuspage.services.clock import parse_local, to_local_input
 from statuspage.services.components import ordered_components
 from statuspage.services.delivery import notify
 from statuspage.services.incidents import lifecycle as service
+from statuspage.services.incidents.publication import posted_message
 from statuspage.services.shop import get_shop
 from statuspage.views.admin._base import attempt, bp, component_statuses, find_incident, submitted
 from statuspage.views.admin.plan import plan_summary
@@ -59,6 +63,8 @@ def new_incident():
         created = []
 
         def action():
+            tz = get_shop().timezone
+            began, aware = _times(form, tz)
             created.append(
                 service.open_incident(
                     title=form.title.data,
@@ -68,6 +74,8 @@ def new_incident():
                     component_statuses=component_statuses(request.form),
                     draft=form.draft.data,
                     user=current_user,
+                    began_at=began,
+                    became_aware_at=aware,
                 )
             )
 
@@ -94,7 +102,10 @@ def incident(public_id: str):
         open_now_items=checklist.open_now_items(found) if found.is_active else [],
         reopen_form=ReopenForm(),
         confirm_form=ConfirmForm(),
+        times_form=_times_form(found),
         now=now,
+        alerts=alert_intake.incident_alerts(found),
+        resolving_url=alert_intake.resolving_url(found),
     )
 
 
@@ -105,17 +116,60 @@ def resolve(public_id: str):
     if not submitted(form):
         return redirect(url_for(".incident", public_id=public_id))
     keep = {c: c.status for c in found.components} if form.keep_components.data else None
-    attempt(
-        lambda: service.resolve(
+
+    def action() -> str:
+        """Resolve it and say whether the closing update keeps the promise."""
+        answered = plan.current_promise(found, utcnow())
+        update = service.resolve(
             found,
             body=form.body.data,
             component_statuses=keep,
             user=current_user,
             confirm_open_items=form.confirm_open_items.data,
-        ),
-        "Incident resolved.",
-    )
+        )
+        return posted_message(update, answered, get_shop().timezone, "Incident", "resolved")
+
+    attempt(action)
     return redirect(url_for(".incident", public_id=public_id))
+
+
+@bp.post("/incidents/<public_id>/times")
+def edit_times(public_id: str):
+    """Correct when the problem began and when the team became aware (audited)."""
+    found, form = find_incident(public_id), TimesForm()
+    if submitted(form):
+
+        def action() -> str:
+            began, aware = _times(form, get_shop().timezone)
+            changed = service.set_times(
+                found, began_at=began, became_aware_at=aware, user=current_user
+            )
+            return (
+                "Times corrected; deadlines count from the new awareness time."
+                if changed
+                else ("The times are unchanged.")
+            )
+
+        attempt(action)
+    return redirect(url_for(".incident", public_id=public_id))
+
+
+def _times(form, timezone: str):
+    """Read "began at" (empty: unknown) and "became aware at" (empty: now) in the shop's time."""
+    began = parse_local(form.began_at.data, timezone, future=False, what="“The problem began at”")
+    aware = parse_local(
+        form.became_aware_at.data, timezone, future=False, what="“We became aware at”"
+    )
+    return began, aware
+
+
+def _times_form(incident: Incident) -> TimesForm:
+    """Fill the times form with the incident's times in the shop's timezone."""
+    tz = get_shop().timezone
+    form = TimesForm()
+    form.began_at.data = to_local_input(incident.began_at, tz) if incident.began_at else ""
+    form.became_aware_at.data = to_local_input(incident.aware_at, tz)
+    return form
 
 
 @bp.post("/incidents/<public_id>/reopen")

@@ -10,7 +10,6 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from statuspage.filters import span
 from statuspage.forms import (
     ConfirmForm,
     DeadlineDoneForm,
@@ -22,11 +21,12 @@ from statuspage.forms import (
 )
 from statuspage.models import Component, Incident, IncidentUpdate, utcnow
 from statuspage.services import ServiceError, plan
-from statuspage.services.clock import local_text, parse_local
+from statuspage.services.clock import parse_local
 from statuspage.services.components import find_components, ordered_components
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents import maintenance
 from statuspage.services.incidents import queue as schedule
+from statuspage.services.incidents.publication import posted_message
 from statuspage.services.playbooks.loader import all_playbooks
 from statuspage.services.shop import get_shop
 from statuspage.views.admin._base import attempt, bp, component_statuses, find_incident, submitted
@@ -58,7 +58,7 @@ def post_update(public_id: str):
                 ),
                 confirm_open_items=form.confirm_open_items.data,
             )
-            return _posted_message(update, answered)
+            return posted_message(update, answered, tz)
 
         attempt(action)
     return redirect(url_for(".incident", public_id=public_id))
@@ -105,7 +105,14 @@ def publish_now(public_id: str):
     """Publish a scheduled update at once."""
     update = _update(public_id)
     if submitted(ConfirmForm()):
-        attempt(lambda: schedule.publish_now(update, user=current_user), "Update published.")
+
+        def action() -> str:
+            """Publish it and say whether it keeps the promise it answers."""
+            answered = plan.current_promise(update.incident, utcnow())
+            schedule.publish_now(update, user=current_user)
+            return posted_message(update, answered, get_shop().timezone, verb="published")
+
+        attempt(action)
     return redirect(url_for(".queue"))
 
 
@@ -166,6 +173,7 @@ def new_maintenance():
                     what_changes=form.what_changes.data or "",
                     display_at=parse_local(form.display_at.data, tz, what="The announcement"),
                     kind=request.form.get("kind") or None,
+                    reminder_minutes=form.reminder_minutes.data,
                 )
             )
             return "Maintenance scheduled."
@@ -220,19 +228,6 @@ def _start_or_end(found: Incident, action: str) -> str:
     if verb(found, user=current_user) is None:
         raise ServiceError("This maintenance has already moved on; reload the page.")
     return "Maintenance started." if action == "start" else "Maintenance ended."
-
-
-def _posted_message(update: IncidentUpdate, answered: plan.Promise | None) -> str:
-    """Say what was posted, and whether it kept the promise customers were waiting on."""
-    if update.display_at > utcnow():
-        return f"Update scheduled for {local_text(update.display_at, get_shop().timezone)}."
-    if answered is None:
-        return "Update posted."
-    due = local_text(answered.due_at, get_shop().timezone)
-    if update.display_at.replace(second=0, microsecond=0) <= answered.due_at:
-        return f"Update posted. It keeps the promise of {due}."
-    late = span(update.display_at - answered.due_at)
-    return f"Update posted. It came {late} after the promised {due}: that promise is marked late."
 
 
 def plan_summary(found: Incident, now: datetime) -> dict:

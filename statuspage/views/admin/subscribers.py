@@ -20,6 +20,7 @@ from statuspage.services import ServiceError
 from statuspage.services.components import ordered_components
 from statuspage.services.delivery import subscribers as service
 from statuspage.services.delivery import webhooks
+from statuspage.services.text import csv_cell
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
 from statuspage.views.common import find
 
@@ -45,7 +46,7 @@ def subscribers():
 def subscribers_csv():
     """Export the subscribers as CSV (address, language, components, confirmed)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # a `;` in a cell never starts another one
     writer.writerow(["email", "language", "components", "confirmed_at", "created_at"])
     for item in service.search("", limit=1_000_000):
         chosen = "all" if item.all_components else "; ".join(c.name for c in item.components)
@@ -142,5 +143,5 @@ def _no_smtp() -> None:
 
 
 def _cell(value: str) -> str:
-    """Keep a CSV cell from being read as a formula by spreadsheets."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Keep a CSV cell from being read as a formula by spreadsheets, whatever separator they pick."""
+    return csv_cell(value)

@@ -19,6 +19,20 @@ _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
 
 
+_TIMES = {
+    "began_at": {
+        **_TIME,
+        "description": "When the problem began (past; leave out while unknown). Messages say "
+        "“not known yet” without it.",
+    },
+    "became_aware_at": {
+        **_TIME,
+        "description": "When the team became aware (past; default: now, on opening). Legal "
+        "deadlines count from here. On an update: a correction, recorded in the audit log.",
+    },
+}
+
+
 def _ref(name: str) -> dict:
     """Point at a schema in components."""
     return {"$ref": f"#/components/schemas/{name}"}
@@ -118,6 +132,9 @@ _SCHEMAS = {
             "maintenance",
             "url",
             "started_at",
+            "began_at",
+            "became_aware_at",
+            "notice",
             "resolved_at",
             "components",
             "updates",
@@ -132,7 +149,24 @@ _SCHEMAS = {
             "draft": {"type": "boolean"},
             "maintenance": {"type": "boolean"},
             "url": {"type": "string", "format": "uri"},
-            "started_at": _TIME,
+            "started_at": {
+                **_TIME,
+                "description": "When it opened on the page (first publication).",
+            },
+            "began_at": {
+                **_NULLABLE_TIME,
+                "description": "When the problem began; null: not known.",
+            },
+            "became_aware_at": {
+                **_TIME,
+                "description": "When the team became aware; legal "
+                "deadlines (GDPR 72 h) count from here.",
+            },
+            "notice": {
+                "type": "boolean",
+                "description": "A notice, not an outage (data breach, "
+                "phishing, recall): the page indicator follows the components only.",
+            },
             "resolved_at": _NULLABLE_TIME,
             "components": {
                 "type": "array",
@@ -152,7 +186,15 @@ _SCHEMAS = {
     "IncidentEnvelope": {
         "type": "object",
         "required": ["incident"],
-        "properties": {"incident": _ref("Incident")},
+        "properties": {
+            "incident": _ref("Incident"),
+            "message": {
+                "type": "string",
+                "description": "After a post: published or scheduled for when, and whether it "
+                "kept the promise customers were waiting on (“… It came 25 min after the "
+                "promised 10 Mar 2026, 14:30 CET: that promise is marked late.”).",
+            },
+        },
     },
     "IncidentList": {
         "type": "object",
@@ -196,15 +238,26 @@ _SCHEMAS = {
                 "default": False,
                 "description": "Publish a playbook message despite a failing check.",
             },
+            **_TIMES,
         },
     },  # fmt: skip
     "PostUpdate": {
         "type": "object",
-        "required": ["status", "body"],
+        "description": "Either status and body (plain), or variables (composed from the incident's "
+        "playbook in every enabled language, with the same bound sentences and transparency "
+        "check as the admin; status defaults to the playbook's next stage).",
+        "anyOf": [{"required": ["status", "body"]}, {"required": ["variables"]}],
         "additionalProperties": False,
         "properties": {
             "status": _STATUS,
             "body": {"type": "string"},
+            "variables": {**_TEXTS, "description": "The playbook stage's variables."},
+            "publish_anyway": {
+                "type": "boolean",
+                "default": False,
+                "description": "Publish a playbook update despite a failing check (audited).",
+            },
+            **_TIMES,
             "components": {"type": "object", "additionalProperties": _COMPONENT_STATUS},
             "translations": _TEXTS,
             "next_update_at": _TIME,

@@ -7,7 +7,7 @@ ServiceError (HTTP 422). Either way nothing is changed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,26 +15,28 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, User, new_public_id, utcnow
 from statuspage.services import ServiceError, plan
-from statuspage.services.clock import from_local, iso
+from statuspage.services.clock import from_local, iso, to_local_input
 from statuspage.services.components import chosen_statuses
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.links import incident_url
-from statuspage.services.playbooks import composer
+from statuspage.services.playbooks import claims, composer
 from statuspage.services.playbooks.loader import all_playbooks, get_playbook
 from statuspage.services.shop import get_shop
 from statuspage.views.common import find
-from statuspage.vocabulary import FINAL
+from statuspage.vocabulary import FINAL, TRANSITIONS
 
 LIST_FILTERS = ("open", "closed", "draft", "all")
 _TEXT, _FLAG, _MAP = (str,), (bool,), (dict,)
 CREATE_FIELDS = {
     "title": _TEXT, "impact": _TEXT, "status": _TEXT, "body": _TEXT, "components": _MAP,
     "translations": _MAP, "next_update_at": _TEXT, "display_at": _TEXT, "draft": _FLAG,
-    "playbook": _TEXT, "variables": _MAP, "publish_anyway": _FLAG,
+    "playbook": _TEXT, "variables": _MAP, "publish_anyway": _FLAG, "began_at": _TEXT,
+    "became_aware_at": _TEXT,
 }  # fmt: skip
 UPDATE_FIELDS = {
     "status": _TEXT, "body": _TEXT, "components": _MAP, "translations": _MAP,
     "next_update_at": _TEXT, "display_at": _TEXT, "confirm_open_items": _FLAG,
+    "variables": _MAP, "publish_anyway": _FLAG, "began_at": _TEXT, "became_aware_at": _TEXT,
 }  # fmt: skip
 RESOLVE_FIELDS = {
     "body": _TEXT, "components": _MAP, "translations": _MAP, "keep_components": _FLAG,
@@ -77,10 +79,34 @@ def parse_time(raw: str | None, name: str, *, after: datetime | None = None) -> 
         raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
     if value.tzinfo is None:
         raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
+    _check_year(value, name)
     value = from_local(value, "UTC")
     if value <= (after or utcnow()):
         raise BadInput(f"“{name}” is not in the future{' of display_at' if after else ''}.")
     return value
+
+
+def parse_past(raw: str | None, name: str) -> datetime | None:
+    """Parse an ISO 8601 time with an offset into naive UTC; it must not lie ahead."""
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
+    if value.tzinfo is None:
+        raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
+    _check_year(value, name)
+    value = from_local(value, "UTC")
+    if value > utcnow() + timedelta(minutes=1):
+        raise BadInput(f"“{name}” is in the future; it says when something already happened.")
+    return value
+
+
+def _check_year(value: datetime, name: str) -> None:
+    """Refuse a time outside 2000–2200 (which also keeps its conversion to UTC from overflowing)."""
+    if not 2000 <= value.year <= 2200:
+        raise BadInput(f"“{name}” must be a time between the years 2000 and 2200.")
 
 
 def check_languages(translations: dict[str, str] | None) -> dict[str, str] | None:
@@ -105,6 +131,8 @@ def create_incident(data: dict, user: User) -> Incident:
             raise BadInput(f"“{name}” is required.")
     display_at = parse_time(data.get("display_at"), "display_at")
     return service.open_incident(
+        began_at=parse_past(data.get("began_at"), "began_at"),
+        became_aware_at=parse_past(data.get("became_aware_at"), "became_aware_at"),
         title=data["title"],
         impact=data.get("impact") or "minor",
         status=data.get("status") or "investigating",
@@ -152,17 +180,37 @@ def _from_playbook(data: dict, user: User) -> Incident:
         publish_anyway=bool(data.get("publish_anyway")),
         public_id=new_public_id(),
         display_at_raw=iso(display_at) or "",
+        began_at=parse_past(data.get("began_at"), "began_at"),
+        became_aware_at=parse_past(data.get("became_aware_at"), "became_aware_at"),
+        notice=playbook.notice,
     )
+    _compose(step, playbook, shop)
+    return composer.publish(step, playbook, None, shop, user)
+
+
+def _compose(step: composer.ComposeStep, playbook, shop) -> None:
+    """Compose a step's messages, or refuse with every reason it cannot be composed."""
     composer.fill_sections(step, playbook, shop, incident_url(step.public_id))
     if step.errors:
         problems = "; ".join(f"{name}: {error}" for name, error in step.errors.items())
         raise ServiceError(f"The playbook message cannot be composed: {problems}")
-    return composer.publish(step, playbook, None, shop, user)
 
 
 def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
-    """Post an update now, or schedule it for display_at (public from then on, not before)."""
-    data = read_fields(data, UPDATE_FIELDS, required=("status", "body"))
+    """Post an update now, or schedule it for display_at (public from then on, not before).
+
+    With `variables` (and no body) the update is composed from the incident's playbook in every
+    enabled language, with the same bound sentences and transparency check as the admin.
+    """
+    data = read_fields(data, UPDATE_FIELDS)
+    _correct_times(incident, data, user)
+    if data.get("variables") is not None or (data.get("body") is None and incident.kind):
+        return _update_from_playbook(incident, data, user)
+    for name in ("status", "body"):
+        if data.get(name) is None:
+            raise BadInput(f"“{name}” is required.")
+    if data.get("publish_anyway") is not None:
+        raise BadInput("“publish_anyway” goes with “variables” (a playbook update).")
     display_at = parse_time(data.get("display_at"), "display_at")
     return service.post_update(
         incident,
@@ -175,6 +223,72 @@ def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
         display_at=display_at,
         confirm_open_items=bool(data.get("confirm_open_items")),
     )
+
+
+def _correct_times(incident: Incident, data: dict, user: User) -> None:
+    """Correct the incident's began/aware times when the request gives them (audited)."""
+    if data.get("began_at") is None and data.get("became_aware_at") is None:
+        return
+    began = parse_past(data.get("began_at"), "began_at")
+    service.set_times(
+        incident,
+        began_at=began if data.get("began_at") is not None else incident.began_at,
+        became_aware_at=parse_past(data.get("became_aware_at"), "became_aware_at"),
+        user=user,
+    )
+
+
+def _update_from_playbook(incident: Incident, data: dict, user: User) -> IncidentUpdate:
+    """Compose the next update from the incident's playbook and publish it like the admin does."""
+    for name in ("body", "translations"):
+        if data.get(name) is not None:
+            raise BadInput(f"“{name}” cannot be combined with “variables”.")
+    playbook = get_playbook(incident.kind)
+    if playbook is None:
+        raise ServiceError("This incident was not opened from a playbook: send a “body”.")
+    if not incident.is_active:
+        raise ServiceError("This incident is closed. Reopen it to post a new update.")
+    shop = get_shop()
+    allowed = [s for s in playbook.stages if s in TRANSITIONS.get(incident.status, ())]
+    stage = data.get("status") or _next_stage(playbook, incident, allowed)
+    if stage not in allowed:
+        raise ServiceError(
+            f"“{stage}” is not a stage this incident can move to ({', '.join(allowed)})."
+        )
+    display_at = parse_time(data.get("display_at"), "display_at")
+    next_update_at = None
+    if stage not in playbook.final_stages:
+        next_update_at = parse_time(data.get("next_update_at"), "next_update_at", after=display_at)
+        next_update_at = next_update_at or plan.default_next_update(
+            incident, stage, display_at or utcnow()
+        )
+    step = composer.ComposeStep(
+        title=incident.title, impact=incident.impact, stage=stage, langs=shop.language_list,
+        raw={**(incident.variables or {}), **(data.get("variables") or {})},
+        component_statuses=chosen_statuses(data.get("components")),
+        next_update_raw=iso_local(next_update_at, shop.timezone),
+        publish_anyway=bool(data.get("publish_anyway")), public_id=incident.public_id,
+        started_at=incident.started_at, display_at_raw=iso_local(display_at, shop.timezone),
+        confirm_open_items=bool(data.get("confirm_open_items")), began_at=incident.began_at,
+        became_aware_at=incident.aware_at, claims=claims.recorded(incident, playbook),
+        notice=incident.is_notice,
+    )  # fmt: skip
+    _compose(step, playbook, shop)
+    composer.publish(step, playbook, incident, shop, user)
+    return step.published
+
+
+def _next_stage(playbook, incident: Incident, allowed: list[str]) -> str:
+    """Suggest the stage after the incident's current one."""
+    if incident.status in playbook.stages:
+        following = playbook.stages[playbook.stages.index(incident.status) + 1 :]
+        return next((s for s in following if s in allowed), incident.status)
+    return allowed[0] if allowed else incident.status
+
+
+def iso_local(value: datetime | None, timezone: str) -> str:
+    """Write a time as the compose form's local input (empty for none)."""
+    return to_local_input(value, timezone) if value else ""
 
 
 def resolve_incident(incident: Incident, data: dict, user: User) -> IncidentUpdate:
@@ -241,6 +355,9 @@ def incident_json(incident: Incident) -> dict:
         "maintenance": incident.is_maintenance,
         "url": incident_url(incident),
         "started_at": iso(incident.started_at),
+        "began_at": iso(incident.began_at),
+        "became_aware_at": iso(incident.aware_at),
+        "notice": incident.is_notice,
         "resolved_at": iso(incident.resolved_at),
         "components": [
             {"id": c.public_id, "name": c.name, "status": c.status} for c in incident.components

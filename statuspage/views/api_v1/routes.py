@@ -14,7 +14,10 @@ from collections.abc import Callable
 from flask import Blueprint, g, jsonify, request, url_for
 
 from statuspage.extensions import csrf, db
-from statuspage.services import ServiceError
+from statuspage.models import utcnow
+from statuspage.services import ServiceError, plan
+from statuspage.services.incidents.publication import posted_message
+from statuspage.services.shop import get_shop
 from statuspage.services.team.tokens import authenticate_token
 from statuspage.views.api_v1 import payloads
 from statuspage.views.api_v1.openapi import openapi_document
@@ -73,7 +76,14 @@ def list_incidents():
 @bp.post("/incidents")
 def create_incident():
     """Open an incident with its first update."""
-    return _run(lambda: payloads.create_incident(_body(), g.api_user), status=201)
+
+    def action():
+        incident = payloads.create_incident(_body(), g.api_user)
+        first = min(incident.updates, key=lambda u: (u.display_at, u.id))
+        g.api_message = posted_message(first, None, get_shop().timezone, "Incident", "published")
+        return incident
+
+    return _run(action, status=201)
 
 
 @bp.get("/incidents/<public_id>")
@@ -84,16 +94,24 @@ def get_incident(public_id: str):
 
 @bp.post("/incidents/<public_id>/updates")
 def post_update(public_id: str):
-    """Post an update now, or schedule it with display_at."""
-    return _run(
-        lambda: payloads.add_update(_find(public_id), _body(), g.api_user).incident, status=201
-    )
+    """Post an update now, or schedule it with display_at (or compose it from the playbook)."""
+    return _run(lambda: _publishing(public_id, payloads.add_update, "posted"), status=201)
 
 
 @bp.post("/incidents/<public_id>/resolve")
 def resolve(public_id: str):
     """Resolve an incident with a closing message."""
-    return _run(lambda: payloads.resolve_incident(_find(public_id), _body(), g.api_user).incident)
+    return _run(lambda: _publishing(public_id, payloads.resolve_incident, "resolved"))
+
+
+def _publishing(public_id: str, act: Callable, verb: str):
+    """Post on an incident and say, like the admin, whether it kept the promise customers await."""
+    incident = _find(public_id)
+    answered = plan.current_promise(incident, utcnow())
+    update = act(incident, _body(), g.api_user)
+    what = "Incident" if verb == "resolved" else "Update"
+    g.api_message = posted_message(update, answered, get_shop().timezone, what, verb)
+    return update.incident
 
 
 class _NotFound(Exception):
@@ -157,7 +175,10 @@ def _run(action: Callable[[], object], status: int = 200):
         return error(422, str(exc))
     if isinstance(result, dict):
         return jsonify(result), status
-    response = jsonify({"incident": payloads.incident_json(result)})
+    envelope = {"incident": payloads.incident_json(result)}
+    if g.get("api_message"):
+        envelope["message"] = g.api_message
+    response = jsonify(envelope)
     response.status_code = status
     if status == 201:
         response.headers["Location"] = url_for(".get_incident", public_id=result.public_id)
