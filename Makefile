@@ -31,10 +31,11 @@ setup: $(VENV)/.installed catalogs
 dev-setup: $(VENV)/.dev-installed
 
 ## Browser tests use Debian's Chromium (Playwright's own browser download does not work here);
-## the static export is served by Debian's nginx with the README's configuration.
+## the static export and the front cache (deploy/nginx) are served by Debian's nginx; the two-node test
+## counts login limits in Debian's redis-server.
 test-tools:
-	@command -v chromium >/dev/null 2>&1 && test -x /usr/sbin/nginx && command -v prometheus-alertmanager >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && test -x /usr/sbin/nginx && command -v prometheus-alertmanager >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager redis-server >/dev/null; }
 
 ## The scheduler (reminders, maintenance windows, deadlines) runs beside the web server and stops with it.
 ## Links in feeds, JSON and e-mail point at this address (STATUSPAGE_BASE_URL, unless already set).
@@ -64,9 +65,11 @@ test: lint pytest
 test-fast: dev-setup catalogs
 	DATABASE_URL= $(BIN)/pytest -q -m "not e2e" --ignore=tests/e2e $(ARGS)
 
+## The bench compares the app with nginx serving the same bytes from files, and measures the shipped
+## nginx front cache (deploy/nginx) in front of it: both come from Debian.
 bench: dev-setup catalogs
-	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null 2>&1 && test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk nginx-light >/dev/null; }
 	$(BIN)/python bench/run.py
 
 clean:

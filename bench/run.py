@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,7 @@ def wrk(url: str, seconds: int = DURATION, script: Path | None = None) -> dict:
     ]
     command += ["-s", str(script)] if script else []
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    print(f"  {url}: {re.search(r'Requests/sec:.*', out).group(0)}", file=sys.stderr, flush=True)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
@@ -145,9 +147,10 @@ class Site:
     def server(self, command: list[str] | None = None) -> AppServer:
         """Return a server for this site (started by `with`)."""
         port = free_port()
-        if command:
+        if command:  # gunicorn
             command = [*command, "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-        return AppServer(self.env, port, command)
+            return AppServer(self.env, port, command, stop_signal=signal.SIGTERM)
+        return AppServer(self.env, port)
 
     def urls(self, base: str) -> list[str]:
         """Return every surface's address on a server."""
@@ -219,7 +222,7 @@ def static_site(urls: list[str], folder: Path) -> str:
         )
         kind = answer.headers["Content-Type"]
         locations.append(f'location = {path} {{ types {{ }} default_type "{kind}"; {encoding} '
-                         f'add_header Vary Accept-Encoding; alias {folder}/{n}.body; }}')  # fmt: skip
+                         f'add_header Vary Accept-Encoding; root {folder}; try_files /{n}.body =404; }}')  # fmt: skip
     return "\n".join(locations)
 
 
@@ -241,7 +244,7 @@ def main() -> None:
             report["memory"] = memory(app)
             report["fresh"] = large.freshness(app.url)
             report["starve"] = starved(large, app.url)
-            report["flood"] = flood(app)
+            report["flood"] = flood(app, SURFACES[1].format(id=large.ids["incident"]))
             port = free_port()
             with Nginx(lambda cache: proxy_site(port, [app.port], cache), port) as front:
                 rows["nginx cache → app"] = [wrk(u.replace(app.url, front.url)) for u in urls]
@@ -280,18 +283,22 @@ FLOOD_SCRIPT = """
 local threads = 0
 function setup(thread) thread:set("first", threads * 10000000); threads = threads + 1 end
 function init(args) n = first end
-function request() n = n + 1; return wrk.format(nil, "/?x=" .. n) end
+function request() n = n + 1; return wrk.format(nil, path .. "?x=" .. n) end
 """
 
 
-def flood(server: AppServer) -> tuple[int, float, float]:
-    """Ask / with distinct queries (?x=1, 2, …) for a while; return how many, RSS before and after."""
+def flood(server: AppServer, path: str) -> tuple[int, float, float]:
+    """Ask a page with distinct queries (?x=1, 2, …) for a while; return how many, RSS before and after.
+
+    Each is a miss the app renders and stores, so this also shows the render rate; the incident page is
+    used because it renders fastest (in 20 s both workers fill their RENDER_CACHE_ENTRIES several times).
+    """
     before = memory(server)
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(FLOOD_SCRIPT)
+    script.write_text(f'path = "{path}"\n' + FLOOD_SCRIPT)
     try:
-        result = wrk(server.url + "/", seconds=int(os.environ.get("BENCH_FLOOD_SECONDS", 3 * DURATION)),
-                     script=script)  # fmt: skip
+        seconds = int(os.environ.get("BENCH_FLOOD_SECONDS", 20))
+        result = wrk(server.url + path, seconds=seconds, script=script)
     finally:
         script.unlink()
     return result["requests"], before, memory(server)
@@ -320,7 +327,8 @@ def print_report(rows: dict, report: dict) -> None:
     count, before, after = report["flood"]
     print(
         f"memory: largest worker {report['small memory']:.1f} MB (100 incidents), {report['memory']:.1f} MB "
-        f"(10,000); {after:.1f} MB after {count:,} requests for distinct URLs /?x=… (before: {before:.1f} MB)"
+        f"(10,000); {after:.1f} MB after {count:,} requests for distinct URLs /incidents/…?x=1, 2, … "
+        f"(before: {before:.1f} MB)"
     )
     answered, visible = report["fresh"]
     print(

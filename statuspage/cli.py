@@ -16,7 +16,12 @@ from statuspage.services.demo import load_demo
 from statuspage.services.playbooks.check import check_directory
 from statuspage.services.team import twofactor
 from statuspage.services.team.tokens import create_token, find_user
-from statuspage.services.team.users import create_user, generate_password, set_password
+from statuspage.services.team.users import (
+    create_user,
+    generate_password,
+    revoke_tokens,
+    set_password,
+)
 
 
 def register(app: Flask) -> None:
@@ -130,12 +135,17 @@ def create_token_command(email: str, name: str) -> None:
 @click.argument("email")
 @click.option("--password", help="Password to set (default: generate and print one).")
 @click.option("--reset-2fa", is_flag=True, help="Also turn two-factor login off (a lost phone).")
-def reset_password_command(email: str, password: str | None, reset_2fa: bool) -> None:
-    """Set a new password for a team member; their open sessions end."""
+@click.option("--keep-tokens", is_flag=True,
+              help="Leave their API tokens working (by default they are revoked with the password).")  # fmt: skip
+def reset_password_command(
+    email: str, password: str | None, reset_2fa: bool, keep_tokens: bool
+) -> None:
+    """Set a new password for a team member; their sessions end and their API tokens are revoked."""
     password = password or generate_password()
     try:
         user = find_user(email)
         set_password(user, password)
+        revoked = 0 if keep_tokens else revoke_tokens(user, by=None)
         if reset_2fa:
             twofactor.reset(user, by=None)
         db.session.commit()
@@ -143,6 +153,11 @@ def reset_password_command(email: str, password: str | None, reset_2fa: bool) ->
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"New password for {user.email}: {password}")
+    click.echo("Every session of theirs has ended.")
+    if keep_tokens:
+        click.echo("Their API tokens still work (--keep-tokens); revoke them under API tokens.")
+    else:
+        click.echo(f"API tokens revoked: {revoked}. They can create new ones under API tokens.")
     if reset_2fa:
         click.echo("Two-factor login is off; they can turn it on again under Account.")
 

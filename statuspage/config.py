@@ -65,6 +65,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Extend the team's session on each admin request (public pages never touch the cookie).",
     ),
     Setting(
+        "SESSION_MAX_HOURS",
+        7 * 24,
+        "Hours after logging in when a team member must log in again, however active (a copied cookie cannot be kept alive for ever).",
+    ),
+    Setting(
+        "INVITE_HOURS",
+        72,
+        "Hours an invitation link to join the team stays valid; it works once.",
+    ),
+    Setting(
+        "DATABASE_BUSY_SECONDS",
+        5,
+        "Seconds a write waits for another to finish (SQLite's busy timeout) before it is tried again; after three tries the team is told the database is busy and nothing typed is lost.",
+    ),
+    Setting(
         "LOGIN_RATE_LIMIT",
         "10 per minute; 50 per hour",
         'Failed login attempts allowed per client address (limits syntax; "; " separates several).',

@@ -1,19 +1,23 @@
-"""Error pages: HTML for people, JSON for the API."""
+"""Error pages: HTML for people (the team's pages inside the admin layout), JSON for the API."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from statuspage.extensions import db
+from statuspage.services.transactions import is_transient
 
 _TEXT = {
-    400: "The request could not be understood.",
-    403: "You are not allowed to do that.",
-    404: "There is nothing here.",
-    405: "That method is not allowed here.",
-    413: "That is too large.",
+    400: _l("The request could not be understood."),
+    403: _l("You are not allowed to do that."),
+    404: _l("There is nothing here."),
+    405: _l("That method is not allowed here."),
+    413: _l("That is too large."),
 }
 
 
@@ -40,12 +44,31 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         db.session.rollback()
+        if is_transient(error):  # a page that does not retry its own write: say busy, not broken
+            app.logger.warning("Database busy: %s", error)
+            response = _render(503, _("The database is busy. Please try again in a moment."))
+            response.headers["Retry-After"] = "2"
+            return response
         app.logger.exception("Unhandled error")
         return _render(500, InternalServerError.description)
 
 
 def _render(code: int, message: str):
-    """Answer in JSON under /api, in HTML elsewhere."""
+    """Answer in JSON under /api, in HTML elsewhere (in the admin's layout for a logged-in member)."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"status": code, "message": message}}), code
-    return render_template("errors/error.html", code=code, message=message), code
+        response = jsonify({"error": {"status": code, "message": str(message)}})
+    else:
+        admin = request.path.startswith("/admin") and _logged_in()
+        template = "errors/admin.html" if admin else "errors/error.html"
+        response = make_response(render_template(template, code=code, message=message))
+    response.status_code = code
+    return response
+
+
+def _logged_in() -> bool:
+    """Tell whether a team member is logged in (False when even that cannot be found out)."""
+    try:
+        return bool(current_user.is_authenticated)
+    except Exception:  # the database is what failed: the public layout needs nothing from it
+        db.session.rollback()
+        return False

@@ -18,6 +18,7 @@ import os
 import stat
 from collections.abc import Callable
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -37,7 +38,8 @@ REFRESHERS: tuple[Callable[[list[Incident]], None], ...] = (
 
 
 def sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Use WAL and enforce foreign keys on SQLite (several readers, one writer, no torn pages)."""
+    """Use WAL and enforce foreign keys on SQLite (several readers, one writer, no torn pages); a
+    write waits DATABASE_BUSY_SECONDS for another before "database is locked"."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
@@ -45,8 +47,14 @@ def sqlite_pragmas(dbapi_connection, connection_record) -> None:
                 _private(path)  # first: the WAL files are created with the database's mode
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={_busy_milliseconds()}")
         cursor.close()
+
+
+def _busy_milliseconds() -> int:
+    """Return the app's busy timeout in milliseconds (5 s outside an app context)."""
+    seconds = current_app.config["DATABASE_BUSY_SECONDS"] if has_app_context() else 5
+    return max(0, int(float(seconds) * 1000))
 
 
 def _private(database: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,6 +32,17 @@ from statuspage.vocabulary import (
 def _named(value: str):
     """Name a value: a status or impact by its label (lazy, from the catalogs), anything else readably."""
     return LABELS[value] if value in LABELS else value.replace("_", " ").capitalize()
+
+
+ROLE_NAMES = {
+    "owner": _l("Owner: everything, including the team and settings"),
+    "editor": _l("Editor: incidents, updates and the plan"),
+}
+
+
+def role_name(role: str):
+    """Name a role with what it may do (translated)."""
+    return ROLE_NAMES.get(role, role)
 
 
 def choices(values, label=_named) -> list[SelectChoice]:
@@ -150,12 +162,17 @@ class SettingsForm(FlaskForm):
     sms_sender = StringField("SMS sender name", validators=[Optional(), Length(max=20)])
 
 
-class UserForm(FlaskForm):
-    """Add a team member."""
+class InviteForm(FlaskForm):
+    """Invite someone to the team by e-mail, with the role they will have."""
 
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=choices(ROLES), default="editor")
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=lambda: choices(ROLES, role_name), default="editor")
+
+
+class RoleForm(FlaskForm):
+    """Change a member's role."""
+
+    role = SelectField(_l("Role"), choices=lambda: choices(ROLES, role_name))
 
 
 class RescheduleForm(FlaskForm):

@@ -1,6 +1,7 @@
 """The reader's language: ?lang= (remembered in a cookie), else Accept-Language, else the shop's default.
 
-Only the languages the shop enabled are offered. The admin stays in English. A page chosen by cookie or
+Only the languages the shop enabled are offered. The team's side (/admin, /login, /join) speaks
+ADMIN_LANGUAGES whatever the shop publishes in: the member's own choice (Account), else the browser's. A page chosen by cookie or
 Accept-Language says so with Vary and stays cacheable by a CDN. A page asked for with ?lang= remembers
 the choice in a cookie, so that response is marked `private` (no shared cache may store a Set-Cookie and
 replay it to others): the reader's explicit choice keeps working on every later page, and every
@@ -15,6 +16,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from flask import Flask, g, has_request_context, request, url_for
+from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request
@@ -26,7 +28,9 @@ NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "lv": "Latvie�
 RTL = {"ar"}
 COOKIE = "lang"
 COOKIE_SECONDS = 365 * 24 * 3600
-_STAFF_PREFIXES = ("/admin", "/login", "/logout")
+_STAFF_PREFIXES = ("/admin", "/login", "/logout", "/join")
+# The languages the admin is translated into, whatever the shop publishes in.
+ADMIN_LANGUAGES = ("en", "pl", "ru", "lv", "ar")
 
 
 def select_locale() -> str:
@@ -37,7 +41,18 @@ def select_locale() -> str:
     if not has_request_context():  # jobs and the CLI write in the shop's default language
         return default
     g.lang, g.lang_source = choose_language(request, default, enabled)
+    if g.lang_source == "staff":
+        g.lang = member_language() or g.lang
     return g.lang
+
+
+def member_language() -> str | None:
+    """Return the language the logged-in member chose for the admin, if any."""
+    try:
+        chosen = current_user.language if current_user.is_authenticated else None
+    except Exception:  # no login manager (a bare app) or the database failed: the browser decides
+        return None
+    return chosen if chosen in ADMIN_LANGUAGES else None
 
 
 def choose_language(asking: Request, default: str, enabled: list[str]) -> tuple[str, str]:
@@ -52,7 +67,8 @@ def language_of(environ: dict, default: str, enabled: list[str]) -> tuple[str, s
     "lang", a Cookie header naming it; Accept-Language values are matched once each (memoised).
     """
     if ("/" + (environ.get("PATH_INFO") or "").lstrip("/")).startswith(_STAFF_PREFIXES):
-        return "en", "staff"
+        header = environ.get("HTTP_ACCEPT_LANGUAGE") or ""
+        return _best_match(header, ADMIN_LANGUAGES) or "en", "staff"
     query = environ.get("QUERY_STRING")
     if query and ("lang" in query or "%" in query):
         asked = next((v for k, v in parse_qsl(query, keep_blank_values=True) if k == "lang"), None)

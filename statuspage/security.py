@@ -17,7 +17,7 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-PRIVATE_PREFIXES = ("/admin", "/login", "/logout")
+PRIVATE_PREFIXES = ("/admin", "/login", "/logout", "/join")
 LOCKED_OUT = "Too many attempts. Please wait a few minutes and try again."
 
 _CSP = (
@@ -32,7 +32,9 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-limiter = Limiter(client_address, strategy="moving-window")
+# Counts live in RATELIMIT_STORAGE_URI (memory:// per process; redis://… shared by every worker and
+# node). When that store fails, limits go on per process rather than failing the team's login.
+limiter = Limiter(client_address, strategy="moving-window", in_memory_fallback_enabled=True)
 
 
 def is_private(path: str) -> bool:

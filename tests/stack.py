@@ -169,12 +169,17 @@ class AppServer:
     """The app under the production server, in a session of its own (all its workers in one group)."""
 
     def __init__(
-        self, env: dict, port: int | None = None, command: list[str] | None = None
+        self,
+        env: dict,
+        port: int | None = None,
+        command: list[str] | None = None,
+        stop_signal: int = signal.SIGINT,  # granian's (systemd's KillSignal); gunicorn's is SIGTERM
     ) -> None:
         """Prepare the server with these extra environment variables (the instance folder, the database)."""
         self.port = port or free_port()
         self.env = {**os.environ, **env}
         self.command = command or local_command(self.port)
+        self.stop_signal = stop_signal
         self.process: subprocess.Popen | None = None
 
     @property
@@ -213,9 +218,9 @@ class AppServer:
             self.process.wait()
 
     def stop(self) -> None:
-        """Stop the server (SIGINT, as systemd's KillSignal), killing it if it lingers."""
+        """Stop the server gracefully, killing it if it lingers."""
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
+            os.killpg(self.process.pid, self.stop_signal)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

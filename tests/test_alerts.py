@@ -56,7 +56,7 @@ def count(model) -> int:
 
 
 def test_grouped_and_repeated_notifications_open_one_draft_in_every_language(
-    app_ctx, client, clock
+    app_ctx, client, auth, clock
 ):
     saved_shop().languages = "en,pl,ar"
     db.session.commit()
@@ -86,6 +86,9 @@ def test_grouped_and_repeated_notifications_open_one_draft_in_every_language(
     assert f"/admin/incidents/{draft.public_id}" in notice.text
     # Nothing is public until a person publishes.
     assert client.get(f"/incidents/{draft.public_id}").status_code == 404
+    auth.login()  # the dashboard shows the draft and the notice
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "Draft ready: publish or discard" in dashboard and draft.title in dashboard
 
 
 def test_resolving_restores_the_component_and_suggests_the_resolving_update(

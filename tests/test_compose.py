@@ -12,6 +12,11 @@ BREACH = {
     "var-data_types": "name and e-mail address",
     "var-affected_customers": "customers who ordered in March",
     "var-dpo_contact": "privacy@shop.test",
+    "var-passwords_exposed": "no",
+    "var-cards_exposed": "no",
+    "var-documents_exposed": "no",
+    "var-contact_exposed": "yes",
+    "var-orders_exposed": "yes",
 }
 
 
@@ -191,7 +196,7 @@ def test_owner_edits_playbook_text_and_resets_it(client, auth):
     auth.login()
     page = client.get("/admin/playbooks/website-outage/edit").get_data(as_text=True)
     original = _textareas(page)["tpl-investigating.en"]
-    edited = original.replace("--- what_happened\n", "--- what_happened\nEDITED OPENING. ")
+    edited = original.replace("--- what_happened\n", "--- what_happened\nEDITED OPENING.\n")
     form = {**_textareas(page), "tpl-investigating.en": edited, "cadence-investigating": "15"}
     assert client.post("/admin/playbooks/website-outage/edit", data=form).status_code == 302
     page = client.get("/admin/playbooks/website-outage/edit").get_data(as_text=True)

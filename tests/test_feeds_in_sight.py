@@ -20,7 +20,9 @@ def test_every_public_page_shows_the_feeds_in_the_readers_language(app_ctx, clie
     for url in ("/", "/history", f"/incidents/{opened.public_id}", "/subscribe"):
         body = _body(client.get(url, query_string={"lang": "pl"}).get_data(as_text=True))
         assert 'href="/history.rss?lang=pl" type="application/rss+xml">Kanał RSS</a>' in body, url
-        assert 'href="/history.atom?lang=pl" type="application/atom+xml">Kanał Atom</a>' in body, url
+        assert 'href="/history.atom?lang=pl" type="application/atom+xml">Kanał Atom</a>' in body, (
+            url
+        )
         assert 'href="/history.rss"' not in body, url  # no link that drops the language
     page = _body(client.get(f"/incidents/{opened.public_id}?lang=pl").get_data(as_text=True))
     assert f'href="/incidents/{opened.public_id}/feed.atom?lang=pl"' in page

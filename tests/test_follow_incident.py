@@ -37,7 +37,9 @@ def test_follow_one_incident_from_sign_up_to_its_end(app, app_ctx, client, inbox
     jobs.tick()
 
     page = client.get(f"/incidents/{followed.public_id}?lang=pl").get_data(as_text=True)
-    link = f'href="/subscribe?incident={followed.public_id}&amp;lang=pl">Śledź ten incydent e-mailem'
+    link = (
+        f'href="/subscribe?incident={followed.public_id}&amp;lang=pl">Śledź ten incydent e-mailem'
+    )
     assert link in page
     form = client.get(f"/subscribe?incident={followed.public_id}&lang=pl").get_data(as_text=True)
     assert "Checkout is down" in form and 'name="scope"' not in form
@@ -89,7 +91,10 @@ def test_an_ended_or_hidden_incident_cannot_be_followed(app_ctx, client, inbox, 
         answer = client.get(f"/subscribe?incident={public_id}")
         assert answer.status_code == 404
         assert "no more updates" in answer.get_data(as_text=True)
-        assert client.post(f"/subscribe?incident={public_id}", data={"email": ADDRESS}).status_code == 404
+        assert (
+            client.post(f"/subscribe?incident={public_id}", data={"email": ADDRESS}).status_code
+            == 404
+        )
     page = client.get(f"/incidents/{ended.public_id}").get_data(as_text=True)
     assert "/subscribe?incident=" not in page
     assert _count(Subscriber) == 0

@@ -52,11 +52,16 @@ def test_update_text_in_the_readers_language_with_fallback(app_ctx, client):
     )
 
 
-def test_the_admin_stays_in_english(client, auth):
-    languages("en,ru,pl,lv,ar")
+def test_the_admin_speaks_the_browsers_language_whatever_the_shop_publishes_in(client, auth):
+    languages("en")
     auth.login()
     page = client.get("/admin/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
-    assert '<html lang="en"' in page
+    assert '<html lang="ru"' in page
+    page = client.get("/admin/", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl"' in page
+    client.post("/admin/account/language", data={"language": "pl"})
+    page = client.get("/admin/", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert '<html lang="pl" dir="ltr"' in page
 
 
 def test_every_message_is_translated_in_every_language(tmp_path):

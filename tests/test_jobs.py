@@ -264,7 +264,7 @@ def test_follow_ups_are_reminded_once_when_due(clock, team_hook, owner):
     breach = incident(kind="data-breach", next_update_at=at(60 * 24 * 5))
     entries = checklist.entries(breach)
     assert entries and any(e.due_at is None for e in entries)  # some wait for the resolution
-    first_due = min(e.due_at for e in entries if e.due_at)
+    first_due = max(e.due_at for e in entries[:2] if e.due_at)  # the ticked one is due by then
     checklist.tick(entries[0], user=owner)
     db.session.commit()
     clock(minutes=int((first_due - at(0)).total_seconds() // 60) + 1)

@@ -40,7 +40,11 @@ def plan(components, starts_in: timedelta, **kwargs):
 
 def reminders(inbox, address: str) -> list:
     """Return the reminders an address got (the announcement and steps are other messages)."""
-    return [m for m in inbox.to(address) if "X-Candor-Event-Id" in m and m["X-Candor-Event-Id"].startswith("reminder:")]
+    return [
+        m
+        for m in inbox.to(address)
+        if "X-Candor-Event-Id" in m and m["X-Candor-Event-Id"].startswith("reminder:")
+    ]
 
 
 def test_subscribers_are_reminded_once_before_the_start_in_their_language(
@@ -67,12 +71,16 @@ def test_subscribers_are_reminded_once_before_the_start_in_their_language(
     jobs.tick()
 
     (polish,) = reminders(inbox, "kunde@example.com")
-    assert polish["Subject"].startswith("[Our shop] Przypomnienie: planowane prace od 10 marca 2026, 16:00")
+    assert polish["Subject"].startswith(
+        "[Our shop] Przypomnienie: planowane prace od 10 marca 2026, 16:00"
+    )
     text = polish.get_body(("plain",)).get_content()
     assert "Planowane prace potrwają od 10 marca 2026, 16:00" in text
     assert polish["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     (english,) = reminders(inbox, "all@example.com")
-    assert english["Subject"].startswith("[Our shop] Reminder: planned maintenance from 10 March 2026, 16:00")
+    assert english["Subject"].startswith(
+        "[Our shop] Reminder: planned maintenance from 10 March 2026, 16:00"
+    )
     assert reminders(inbox, "other@example.com") == []
     (hook,) = [r for r in receiver.accepted if r.event == "maintenance.reminder"]
     assert hook.json["incident"]["id"] == window.public_id
@@ -87,7 +95,9 @@ def test_the_reminder_is_claimed_once_across_schedulers(app_ctx, inbox, clock):
     assert maintenance_reminders.due(now) == [window.id]
     assert maintenance_reminders.remind(window.id, now) is not None
     db.session.commit()
-    assert maintenance_reminders.remind(window.id, now) is None  # the other scheduler loses the claim
+    assert (
+        maintenance_reminders.remind(window.id, now) is None
+    )  # the other scheduler loses the claim
     db.session.commit()
     jobs.tick()
     assert len(reminders(inbox, "kunde@example.com")) == 1

@@ -106,3 +106,11 @@ def test_repeat_readers_are_answered_before_flask_with_the_same_response(app, ap
     app.config["VERSION_CHECK_SECONDS"] = 0  # the version check is due: Flask answers
     client.get("/")
     assert len(entered) == 4
+
+
+def test_a_page_showing_one_readers_flash_is_not_replayed_to_others(app, client, auth):
+    auth.login()
+    logged_out = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert "You are logged out." in logged_out
+    stranger = app.test_client().get("/").get_data(as_text=True)
+    assert "You are logged out." not in stranger and "All Systems Operational" in stranger

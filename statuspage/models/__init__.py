@@ -15,6 +15,7 @@ from statuspage.models import (  # noqa: F401  (importing a module registers its
     plan,
     playbooks,
     subscribers,
+    team,
     uptime,
 )
 from statuspage.models.core import (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -68,16 +67,27 @@ class User(UserMixin, db.Model):
     # Two-factor login: the TOTP secret (base32) once enrolled, and the last time step accepted.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]
+    # Sessions carry this number; raising it ends every session of the account at once (logout,
+    # a password change or reset, removal from the team).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The language the admin speaks to this member (None: the browser's, among the admin's languages).
+    language: Mapped[str | None] = mapped_column(String(5))
+    # Removed from the team: cannot log in, sessions and API tokens refused; the row stays for the log.
+    removed_at: Mapped[datetime | None]
 
     @property
     def is_owner(self) -> bool:
         """Tell whether the user may manage users and settings."""
         return self.role == "owner"
 
+    @property
+    def is_active(self) -> bool:
+        """Tell whether the member may log in (Flask-Login refuses inactive users)."""
+        return self.removed_at is None
+
     def get_id(self) -> str:
-        """Identify the session: the id and a fingerprint of the password, so a new one ends old sessions."""
-        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{fingerprint}"
+        """Identify the session: the id and the account's session generation (raised to end sessions)."""
+        return f"{self.id}:{self.session_generation or 0}"
 
 
 class Component(db.Model):

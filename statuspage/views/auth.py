@@ -5,18 +5,33 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from statuspage.extensions import db, login_manager
-from statuspage.forms import LoginForm
+from statuspage.forms import LoginForm, role_name
 from statuspage.models import User
 from statuspage.security import login_attempts
-from statuspage.services.team import twofactor
-from statuspage.services.team.users import authenticate
+from statuspage.services import ServiceError
+from statuspage.services.team import invitations, twofactor
+from statuspage.services.team.passwords import MAX_LENGTH
+from statuspage.services.team.users import authenticate, end_sessions
+from statuspage.views.common import run_or_explain
 
 PENDING_SECONDS = 300  # time to type the second factor after the password
 
@@ -34,10 +49,22 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the logged-in user from the session (gone when the password changed since)."""
+    """Load the logged-in member from the session: refused once their sessions were ended
+    (logout, password change or reset, removal) or SESSION_MAX_HOURS after logging in."""
+    since = session.get("since")
+    max_age = float(current_app.config["SESSION_MAX_HOURS"]) * 3600
+    if not isinstance(since, int | float) or time.time() - since > max_age:
+        return None
+    return _member(user_id)
+
+
+def _member(user_id: str) -> User | None:
+    """Find the member a session id names, if that session has not been ended."""
     number, _, _ = user_id.partition(":")
-    user = db.session.get(User, int(number)) if number.isdigit() else None
-    return user if user is not None and user.get_id() == user_id else None
+    user = db.session.get(User, int(number)) if number.isdigit() and len(number) < 10 else None
+    if user is None or user.removed_at is not None or user.get_id() != user_id:
+        return None
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,7 +95,7 @@ def login():
 def login_2fa():
     """Ask for the code from the authenticator app, the second step of logging in."""
     pending = session.get("pending_2fa") or {}
-    user = load_user(str(pending.get("user", "")))
+    user = _member(str(pending.get("user", "")))
     if user is None or not user.totp_secret or pending.get("until", 0) < time.time():
         session.pop("pending_2fa", None)
         flash("Please log in again.", "error")
@@ -84,8 +111,11 @@ def login_2fa():
 
 
 def _start_session(user: User, target: str):
-    """Log the user in with a session that ends after PERMANENT_SESSION_LIFETIME without activity."""
+    """Log the member in with a fresh session (nothing of the previous one carries over) that ends
+    after PERMANENT_SESSION_LIFETIME without activity, or SESSION_MAX_HOURS after now."""
+    session.clear()
     login_user(user)
+    session["since"] = time.time()
     session.permanent = True
     return redirect(target)
 
@@ -93,9 +123,18 @@ def _start_session(user: User, target: str):
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out."""
+    """Log out: every session of this member ends, here and on any other device."""
+    user = current_user._get_current_object()
     logout_user()
-    flash("You are logged out.", "info")
+    session.clear()
+    try:
+        end_sessions(user)
+        db.session.commit()
+    except (
+        SQLAlchemyError
+    ):  # a busy database must not keep anyone logged in here: the cookie is gone
+        db.session.rollback()
+    flash(_("You are logged out."), "info")
     return redirect(url_for("public.index"))
 
 
@@ -110,3 +149,36 @@ def _safe_next(target: str | None) -> str:
     ):
         return target
     return url_for("admin.dashboard")
+
+
+class JoinForm(FlaskForm):
+    """Choose a password to join the team through an invitation."""
+
+    password = PasswordField(
+        _l("Choose a password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    repeat = PasswordField(
+        _l("The same password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords do not match."))],
+    )
+
+
+@bp.route("/join/<secret>", methods=["GET", "POST"])
+def join(secret: str):
+    """Join the team through an invitation link: choose a password, then start working."""
+    try:
+        invitation = invitations.find_open(secret)
+    except ServiceError as error:
+        return render_template("admin/join.html", problem=str(error), form=None), 404
+    form = JoinForm()
+    if form.validate_on_submit():
+        joined: list[User] = []
+        if run_or_explain(
+            lambda: joined.append(invitations.accept(secret, form.password.data)), form
+        ):
+            flash(_("Welcome to the team. You are logged in."), "info")
+            return _start_session(joined[-1], url_for("admin.dashboard"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/join.html", form=form, invitation=invitation, role_name=role_name
+    ), status

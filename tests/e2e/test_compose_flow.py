@@ -26,6 +26,9 @@ def test_open_data_breach_from_playbook_with_previews(app, live_server, page, ow
     page.locator("#var-data_types").fill("name and e-mail address")
     page.locator("#var-affected_customers").fill("customers who ordered in March")
     page.locator("#var-dpo_contact").fill("privacy@shop.test")
+    for leaked, answer in (("passwords", "no"), ("cards", "no"), ("documents", "no"),
+                           ("contact", "yes"), ("orders", "yes")):  # fmt: skip
+        page.locator(f"#var-{leaked}_exposed").select_option(answer)
     page.get_by_role("button", name="Compose the messages").click()
 
     polish = page.locator("section.language[data-lang=pl]")

@@ -23,7 +23,7 @@ from statuspage.models import Incident, IncidentUpdate, User, utcnow
 from statuspage.models.delivery import MailDelivery
 from statuspage.models.subscribers import Subscriber
 from statuspage.services.clock import as_utc
-from statuspage.services.delivery import headers, notify, outbox
+from statuspage.services.delivery import headers, notify, outbox, team_mail
 from statuspage.services.delivery.subscribers import unsubscribe_token
 from statuspage.services.links import incident_url, public_url
 from statuspage.services.playbooks.messages import format_value
@@ -91,6 +91,8 @@ def _build(row: MailDelivery) -> EmailMessage | None:
     if row.kind == "test":
         user = db.session.get(User, row.payload.get("user_id"))
         return _test_message(user.email) if user else None
+    if row.kind == "invite":
+        return team_mail.build(row, _message)
     subscriber = db.session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
     if subscriber is None:
         return None

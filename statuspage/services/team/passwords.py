@@ -35,14 +35,22 @@ def check_password(password: str, email: str = "") -> None:
     """Refuse a password that is short, well known, or made from the account's e-mail address."""
     password = password or ""
     if len(password) < MIN_LENGTH:
-        raise ServiceError(f"The password is too short ({MIN_LENGTH} characters at least).")
+        raise ServiceError(
+            f"The password is too short ({MIN_LENGTH} characters at least).", field="password"
+        )
     if len(password) > MAX_LENGTH:
-        raise ServiceError(f"The password is too long ({MAX_LENGTH} characters at most).")
+        raise ServiceError(
+            f"The password is too long ({MAX_LENGTH} characters at most).", field="password"
+        )
     lowered = password.lower()
     core = _EDGES.sub("", lowered)
     if lowered in _COMMON_PASSWORDS or core in _COMMON_WORDS or len(set(lowered)) < 4:
-        raise ServiceError("This password is too common; choose one that is hard to guess.")
+        raise ServiceError(
+            "This password is too common; choose one that is hard to guess.", field="password"
+        )
     email = (email or "").strip().lower()
     local = email.partition("@")[0]
     if email and (email in lowered or (len(local) >= 4 and local in lowered)):
-        raise ServiceError("The password must not contain your e-mail address or its name part.")
+        raise ServiceError(
+            "The password must not contain your e-mail address or its name part.", field="password"
+        )

@@ -59,7 +59,7 @@ def authenticate_token(secret: str | None) -> User | None:
         .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
         .options(selectinload(ApiToken.user))
     )
-    if token is None:
+    if token is None or token.user.removed_at is not None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:

@@ -66,7 +66,9 @@ def enable(user: User, secret: str, code: str, password: str) -> None:
         raise ServiceError("Two-factor login is already on.")
     step = matching_step(secret, code)
     if not secret or step is None:
-        raise ServiceError("That code does not match; check the key in your app and try again.")
+        raise ServiceError(
+            "That code does not match; check the key in your app and try again.", field="code"
+        )
     user.totp_secret, user.totp_last_step = secret, step
     record(user, "user.2fa_on", f"user {user.email}")
 
@@ -75,7 +77,7 @@ def disable(user: User, code: str, password: str) -> None:
     """Turn two-factor login off, with the password and a current code."""
     _check_password(user, password)
     if not accept_code(user, code):
-        raise ServiceError("That code is not right. Codes change every 30 seconds.")
+        raise ServiceError("That code is not right. Codes change every 30 seconds.", field="code")
     reset(user, by=user)
 
 
@@ -88,4 +90,4 @@ def reset(user: User, *, by: User | None) -> None:
 def _check_password(user: User, password: str) -> None:
     """Refuse unless the password is the user's."""
     if not check_password_hash(user.password_hash, password or ""):
-        raise ServiceError("The password is wrong.")
+        raise ServiceError("The password is wrong.", field="password")

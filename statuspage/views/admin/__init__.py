@@ -10,6 +10,7 @@ from statuspage.views.admin import (  # noqa: F401  (each module adds its routes
     playbooks,
     setup,
     subscribers,
+    team,
     tokens,
 )
 from statuspage.views.admin._base import bp

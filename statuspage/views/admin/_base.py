@@ -6,16 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, abort, flash
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from statuspage.extensions import db
-from statuspage.forms import (
-    form_errors,
-)
+from statuspage.forms import form_errors
 from statuspage.models import Incident
-from statuspage.services import ServiceError
 from statuspage.services.components import chosen_statuses
-from statuspage.views.common import get_or_404
+from statuspage.views.common import get_or_404, run_or_explain
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,27 +36,28 @@ def owner_required(view: Callable) -> Callable:
     return wrapped
 
 
-def attempt(action: Callable[[], object], success: str | None = None) -> bool:
-    """Run one service call and commit; flash `success` (or the message the action returns).
+def attempt(
+    action: Callable[[], object],
+    success: str | None = None,
+    *,
+    form=None,
+    verb: str = "saved",
+) -> bool:
+    """Run one service call and commit (retried while the database is busy); flash `success`
+    (or the message the action returns).
 
-    On a broken rule roll back and flash why.
+    On a broken rule roll back, flash why and put the sentence beside the field it names in `form`;
+    when the database stays busy say so ("Not saved …"). Either way the caller shows the form again
+    with what was typed. The action may run more than once: keep its side effects in the database.
     """
-    try:
-        result = action()
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    flash(success if success is not None else str(result), "info")
-    return True
+    return run_or_explain(action, form, success, verb=verb)
 
 
 def submitted(form) -> bool:
-    """Validate a posted form, flashing what is wrong."""
+    """Validate a posted form, flashing what is wrong (each error is also shown beside its field)."""
     if form.validate_on_submit():
         return True
-    flash(form_errors(form) or "The form could not be read; please try again.", "error")
+    flash(form_errors(form) or _("The form could not be read; please try again."), "error")
     return False
 
 

@@ -1,34 +1,49 @@
-"""Admin: one's own account — change the password, turn two-factor login on or off."""
+"""Admin: one's own account — the admin's language, the password, two-factor login on or off."""
 
 from __future__ import annotations
 
 from flask import redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from statuspage.i18n import ADMIN_LANGUAGES, NAMES
 from statuspage.services.shop import get_shop
 from statuspage.services.team import twofactor
-from statuspage.services.team.users import change_password
+from statuspage.services.team.users import change_password, set_language
 from statuspage.views.admin._base import attempt, bp, submitted
+
+
+class LanguageForm(FlaskForm):
+    """Choose the language the admin speaks to you."""
+
+    language = SelectField(
+        _l("Language of the admin"),
+        choices=lambda: (
+            [("", _("Your browser's language"))] + [(code, NAMES[code]) for code in ADMIN_LANGUAGES]
+        ),
+    )
 
 
 class PasswordChangeForm(FlaskForm):
     """Change one's password: the current one, then the new one twice."""
 
-    current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     repeat = PasswordField(
-        "New password again", validators=[DataRequired(), EqualTo("new", "The two do not match.")]
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", _l("The two do not match."))],
     )
 
 
 class TwoFactorForm(FlaskForm):
     """Prove the password and a current code from the authenticator app."""
 
-    password = PasswordField("Password", validators=[DataRequired()])
-    code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=12)])
 
 
 @bp.get("/account")
@@ -37,15 +52,29 @@ def account():
     return _page()
 
 
+@bp.post("/account/language")
+def account_language():
+    """Choose the admin's language for oneself (empty: the browser's)."""
+    form = LanguageForm()
+    if submitted(form) and attempt(
+        lambda: set_language(current_user, form.language.data, ADMIN_LANGUAGES),
+        "",
+        form=form,
+    ):
+        return redirect(url_for(".account"))
+    return _page(language_form=form), 400
+
+
 @bp.post("/account/password")
 def account_password():
     """Change one's own password; other sessions end, this one goes on."""
     form = PasswordChangeForm()
     if submitted(form) and attempt(
         lambda: change_password(current_user, form.current.data, form.new.data),
-        "Password changed. Other sessions have been logged out.",
+        _("Password changed. Other sessions have been logged out."),
+        form=form,
     ):
-        # The session is bound to the password: bind it to the new one.
+        # Changing the password ended every session of this member: carry this one over.
         login_user(current_user._get_current_object())
         session.permanent = True
         return redirect(url_for(".account"))
@@ -60,7 +89,8 @@ def account_2fa_enable():
         lambda: twofactor.enable(
             current_user, session.get("totp_setup", ""), form.code.data, form.password.data
         ),
-        "Two-factor login is on. You will be asked for a code at every login.",
+        _("Two-factor login is on. You will be asked for a code at every login."),
+        form=form,
     ):
         session.pop("totp_setup", None)
         return redirect(url_for(".account"))
@@ -73,13 +103,14 @@ def account_2fa_disable():
     form = TwoFactorForm()
     if submitted(form) and attempt(
         lambda: twofactor.disable(current_user, form.code.data, form.password.data),
-        "Two-factor login is off.",
+        _("Two-factor login is off."),
+        form=form,
     ):
         return redirect(url_for(".account"))
     return _page(twofactor_form=form), 400
 
 
-def _page(password_form=None, twofactor_form=None):
+def _page(password_form=None, twofactor_form=None, language_form=None):
     """Render the account page, with a key ready for enrolment while two-factor login is off."""
     setup = None
     if not current_user.totp_secret:
@@ -91,6 +122,8 @@ def _page(password_form=None, twofactor_form=None):
         }
     return render_template(
         "admin/account.html",
+        language_form=language_form
+        or LanguageForm(formdata=None, language=current_user.language or ""),
         password_form=password_form or PasswordChangeForm(formdata=None),
         twofactor_form=twofactor_form or TwoFactorForm(formdata=None),
         setup=setup,

@@ -29,7 +29,7 @@ def alert_integrations():
         kind, name = request.form.get("kind", ""), request.form.get("name", "")
         if attempt(lambda: created.append(service.create_integration(kind, name, current_user)),
                    "Integration created. Copy its token now: it is not shown again."):  # fmt: skip
-            return _integration_page(*created[0])
+            return _integration_page(*created[-1])
     return render_template(
         "admin/alerts.html", integrations=service.integrations(), kinds=KINDS,
         confirm_form=ConfirmForm(),
@@ -88,7 +88,7 @@ def alert_integration_action(public_id: str, action: str):
         secret: list[str] = []
         if attempt(lambda: secret.append(service.new_token(integration, current_user)),
                    "New token made; the old one no longer works. Copy it now."):  # fmt: skip
-            return _integration_page(integration, secret[0])
+            return _integration_page(integration, secret[-1])
     elif action == "delete":
         if attempt(
             lambda: service.delete_integration(integration, current_user), "Integration deleted."

@@ -80,7 +80,7 @@ def new_incident():
             )
 
         if attempt(action, "Draft saved." if form.draft.data else "Incident published."):
-            return redirect(url_for(".incident", public_id=created[0].public_id))
+            return redirect(url_for(".incident", public_id=created[-1].public_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "admin/incident_new.html", form=form, components=ordered_components()

@@ -179,7 +179,7 @@ def new_maintenance():
             return "Maintenance scheduled."
 
         if attempt(action):
-            return redirect(url_for(".incident_plan", public_id=created[0].public_id))
+            return redirect(url_for(".incident_plan", public_id=created[-1].public_id))
     kinds = [
         SelectChoice(k, p.in_lang(p.title, "en"))
         for k, p in all_playbooks()[0].items()

@@ -1,4 +1,4 @@
-"""Admin set-up: components, shop settings, team members and the audit log."""
+"""Admin set-up: components, shop settings and the audit log (the team is in team.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from statuspage.extensions import db
-from statuspage.forms import ComponentForm, ComponentStatusForm, ConfirmForm, SettingsForm, UserForm
-from statuspage.models import AuditEntry, Component, User
+from statuspage.forms import ComponentForm, ComponentStatusForm, ConfirmForm, SettingsForm
+from statuspage.models import AuditEntry, Component
 from statuspage.services import ServiceError
 from statuspage.services import components as service
 from statuspage.services.shop import FIELDS, get_shop, update_settings
-from statuspage.services.team.users import create_user
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
 from statuspage.views.common import find, get_or_404, page_number
 
@@ -126,26 +125,6 @@ def settings():
         if attempt(lambda: update_settings(values, user=current_user), "Settings saved."):
             return redirect(url_for(".settings"))
     return render_template("admin/settings.html", form=form)
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@owner_required
-def users():
-    """List team members and add one."""
-    form = UserForm()
-    if (
-        request.method == "POST"
-        and submitted(form)
-        and attempt(
-            lambda: create_user(
-                form.email.data, form.password.data, form.role.data, by=current_user
-            ),
-            "Team member added.",
-        )
-    ):
-        return redirect(url_for(".users"))
-    team = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", form=form, users=team)
 
 
 @bp.get("/audit")

@@ -36,7 +36,7 @@ def tokens():
         form=TokenForm(formdata=None) if secret else form,
         confirm_form=ConfirmForm(),
         tokens=tokens_for(current_user),
-        secret=secret[0] if secret else None,
+        secret=secret[-1] if secret else None,
     ), status
 
 

@@ -2,7 +2,8 @@
 
 Session cookies are never accepted here, so the blueprint is exempt from CSRF. Every error is JSON
 {"error": {"status", "message"}}: 400 unreadable input, 401 no or bad token, 404 unknown incident,
-415 not JSON, 422 a broken rule; nothing is changed by a request that fails.
+415 not JSON, 422 a broken rule, 503 (with Retry-After) while the database stays busy; nothing is
+changed by a request that fails.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from statuspage.services import ServiceError, plan
 from statuspage.services.incidents.publication import posted_message
 from statuspage.services.shop import get_shop
 from statuspage.services.team.tokens import authenticate_token
+from statuspage.services.transactions import DatabaseBusy
 from statuspage.views.api_v1 import payloads
 from statuspage.views.api_v1.openapi import openapi_document
+from statuspage.views.common import busy_message, committed
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -159,8 +162,11 @@ class _Unsupported(Exception):
 def _run(action: Callable[[], object], status: int = 200):
     """Run one service call, commit, and answer with the incident (or the listing) as JSON."""
     try:
-        result = action()
-        db.session.commit()
+        result = committed(action)
+    except DatabaseBusy:
+        response = error(503, busy_message("published" if status == 201 else "saved"))
+        response.headers["Retry-After"] = "2"
+        return response
     except _NotFound as exc:
         db.session.rollback()
         return error(404, f"There is no incident with id “{exc}”.")
