@@ -50,6 +50,21 @@ def choices(values, label=_named) -> list[SelectChoice]:
     return [SelectChoice(v, label(v)) for v in values]
 
 
+# Each language by its own name, in its own script ("Polski", "العربية"), as its readers look for it.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ru": "Русский",
+    "pl": "Polski",
+    "lv": "Latviešu",
+    "ar": "العربية",
+}
+
+
+def _language(code: str) -> str:
+    """Name a language in its own script."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
 BEGAN_LABEL = "The problem began at"
 AWARE_LABEL = "We became aware at"
 
@@ -147,10 +162,10 @@ class SettingsForm(FlaskForm):
     contact_phone = StringField("Phone", validators=[Optional(), Length(max=60)])
     contact_hotline = StringField("Hotline", validators=[Optional(), Length(max=60)])
     contact_chat_url = StringField("Live chat link", validators=[Optional(), Length(max=300)])
-    default_language = SelectField("Default language", choices=choices(LANGUAGES, str))
+    default_language = SelectField("Default language", choices=choices(LANGUAGES, _language))
     languages = SelectMultipleField(
         "Languages you publish in",
-        choices=choices(LANGUAGES, str),
+        choices=choices(LANGUAGES, _language),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

@@ -110,7 +110,6 @@ NAMES = {
     "major": N_("Major"),
     "critical": N_("Critical"),
     "maintenance": N_("Maintenance"),
-    NOTICE: N_("Important notice"),
 }
 # The page's banner per indicator; in English also Statuspage's status description (JSON, webhooks, badge).
 DESCRIPTIONS = {
@@ -135,8 +134,9 @@ ICONS = {
 
 
 def label(word: str, lang: str | None = None) -> str:
-    """Name a status, impact or indicator in a language (the current one by default)."""
-    return _translate(NAMES[word], lang) if word in NAMES else word
+    """Name a status, impact or indicator (or a notice) in a language (the current one by default)."""
+    text = NAMES.get(word) or (DESCRIPTIONS[NOTICE] if word == NOTICE else None)
+    return _translate(text, lang) if text else word
 
 
 def banner(indicator: str, lang: str | None = None) -> str:

@@ -42,11 +42,8 @@ from tests.helpers import T0
 from tests.servers import Inbox, Receiver
 
 PASSWORD = "correct horse battery"
-
-
-UNCOMMITTED = (
-    "uncommitted"  # session.info key: the test's session flushed writes it has not committed
-)
+# A session.info key: the test's session flushed writes it has not committed yet.
+UNCOMMITTED = "uncommitted"
 
 
 def _on_its_own(call, *args, **kwargs):

@@ -69,6 +69,11 @@ class Nginx:
         self.user = pwd.getpwnam("nobody") if os.getuid() == 0 else None
         for folder in ("logs", "temp", "cache"):
             (self.prefix / folder).mkdir()
+        try:
+            site = http(self.cache) if callable(http) else http
+        except Exception:
+            shutil.rmtree(self.prefix)
+            raise
         temp = self.prefix / "temp"
         paths = " ".join(
             f"{kind}_temp_path {temp}/{kind};"
@@ -80,7 +85,7 @@ class Nginx:
             "events { worker_connections 1024; }\n"
             f"http {{\n access_log off;\n {paths}\n"
             " types { text/html html; text/css css; application/javascript js; }\n"
-            f"{http(self.cache) if callable(http) else http}\n}}\n"
+            f"{site}\n}}\n"
         )
         if self.user is not None:
             for path in [self.prefix, *self.prefix.rglob("*")]:

@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from statuspage.extensions import db
 from statuspage.models import AuditEntry, Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
-from statuspage.services.aftercare import checklist, postmortem, trust_report
 from statuspage.services import ServiceError
+from statuspage.services.aftercare import checklist, postmortem, trust_report
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.playbooks.messages import BLANK
 from statuspage.services.shop import saved_shop

@@ -20,7 +20,16 @@ import pytest
 from statuspage.extensions import db
 from statuspage.services.incidents import lifecycle as service
 from tests.helpers import incident
-from tests.stack import NGINX, ROOT, AppServer, Nginx, free_port, get, production_command, proxy_site
+from tests.stack import (
+    NGINX,
+    ROOT,
+    AppServer,
+    Nginx,
+    free_port,
+    get,
+    production_command,
+    proxy_site,
+)
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -28,7 +37,9 @@ GZIP = {"Accept-Encoding": "gzip"}
 def _text(answer) -> str:
     """Return an answer's text, unzipped when it came compressed."""
     body = answer.read()
-    return (gzip.decompress(body) if answer.headers.get("Content-Encoding") == "gzip" else body).decode()
+    return (
+        gzip.decompress(body) if answer.headers.get("Content-Encoding") == "gzip" else body
+    ).decode()
 
 
 def _until(check, seconds: float, what: str):
@@ -80,7 +91,9 @@ def test_the_front_cache_serves_the_last_page_while_the_app_is_dead(app_ctx, ser
             _until(stale_but_served, 10, "nginx never served its expired copy")
             assert get(front.url + "/healthz").status == 502  # monitors see the app is down
 
-            service.post_update(opened, status="identified", body="The courier found them.", user=None)
+            service.post_update(
+                opened, status="identified", body="The courier found them.", user=None
+            )
             db.session.commit()
             app_server = AppServer(server_env, app_server.port).start()
             _until(

@@ -29,7 +29,7 @@ def test_the_tests_own_context_is_left_alone(app_ctx, client, owner):
     assert g.marker == "the test's" and "_login_user" not in g
 
 
-def test_the_test_reads_what_a_request_committed(client, auth):
+def test_the_test_reads_what_a_request_committed(app_ctx, client, auth):
     checkout = component("Checkout")
     assert checkout.status == "operational"  # loaded into the test's session
     auth.login()

@@ -33,7 +33,10 @@ def _redis_server() -> str | None:
         return shutil.which("redis-server") or REDIS
     if os.getuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "redis-server"]):
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "redis-server"],
+        ):
             subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)
     return shutil.which("redis-server")
 
@@ -42,7 +45,9 @@ def _redis_server() -> str | None:
 def redis():
     """A redis-server on a free port of 127.0.0.1 (installed by `make test`)."""
     if _redis_server() is None:
-        pytest.skip("redis-server is not installed and could not be installed (make test installs it)")
+        pytest.skip(
+            "redis-server is not installed and could not be installed (make test installs it)"
+        )
     with Redis() as server:
         yield server
 

@@ -151,3 +151,38 @@ def test_with_smtp_the_invitation_is_e_mailed_too(app, app_ctx, client, auth, in
     assert (
         "mailed@shop.test" in message["To"] and join in message.get_body(("plain",)).get_content()
     )
+
+
+def test_admin_pages_mark_the_current_page_use_the_admin_layout_and_skip_the_public_footer(
+    app_ctx, client, auth
+):
+    from statuspage.services.shop import saved_shop
+
+    saved_shop().contact_email = "help@shop.test"
+    db.session.commit()
+    auth.login()
+    page = client.get("/admin/queue").get_data(as_text=True)
+    assert '<a href="/admin/queue" aria-current="page">' in page
+    assert page.count('aria-current="page"') == 1 and "help@shop.test" not in page
+    editor = create_user("ed@shop.test", PASSWORD, "editor")
+    db.session.commit()
+    auth.logout()
+    auth.login(editor.email)
+    refused = client.get("/admin/settings")
+    assert refused.status_code == 403 and 'aria-label="Admin"' in refused.get_data(as_text=True)
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"
+
+
+def test_settings_refuse_a_bad_e_mail_beside_the_field_and_keep_the_rest(client, auth):
+    auth.login()
+    sent = {"name": "Sock Shop", "timezone": "Europe/Warsaw", "brand_color": "#2457a6",
+            "default_language": "pl", "languages": ["pl", "ar"], "contact_email": "not-an-email",
+            "contact_phone": "+48 22 123 45 67"}  # fmt: skip
+    page = client.post("/admin/settings", data=sent)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'value="not-an-email"' in text
+    field = text[text.index('id="contact_email"') :]
+    assert "not an e-mail address" in field[: field.index("</div>")]
+    assert 'value="+48 22 123 45 67"' in text and ">Polski<" in text and "العربية" in text
+    assert '<option value="Europe/Warsaw">' in text  # the searchable timezone list

@@ -38,7 +38,9 @@ def _compose(client, url=OPEN, **fields) -> tuple[str, dict]:
     data = {"stage": "investigating", "langs": ["en"], "next_update_at": _local(timedelta(hours=4)),
             **BREACH, **fields}  # fmt: skip
     page = client.post(url, data={**data, "action": "compose"}).get_data(as_text=True)
-    hidden = dict(re.findall(r'<input type="hidden" name="(public_id|promised)" value="([^"]*)"', page))
+    hidden = dict(
+        re.findall(r'<input type="hidden" name="(public_id|promised)" value="([^"]*)"', page)
+    )
     return page, {**data, **_textareas(page), **hidden}
 
 
@@ -49,9 +51,7 @@ def _open_breach(client, **fields) -> Incident:
     return db.session.query(Incident).one()
 
 
-def test_the_authority_is_said_to_be_notified_only_once_the_deadline_is_marked_done(
-    client, auth
-):
+def test_the_authority_is_said_to_be_notified_only_once_the_deadline_is_marked_done(client, auth):
     _english_shop()
     auth.login()
     breach = _open_breach(client)
@@ -70,7 +70,9 @@ def test_a_done_claim_whose_item_is_open_fails_the_check_and_is_not_published(cl
     _english_shop()
     auth.login()
     page, form = _compose(client)
-    form["sec-en-what_we_are_doing"] += "\nWe have reported the breach to the data protection authority."
+    form["sec-en-what_we_are_doing"] += (
+        "\nWe have reported the breach to the data protection authority."
+    )
     response = client.post(OPEN, data={**form, "action": "publish"})
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and db.session.query(Incident).count() == 0
@@ -126,7 +128,9 @@ def test_playbooks_check_finds_a_bound_sentence_missing_in_a_language(runner, tm
     shutil.copytree(ROOT / "incidents" / "data-breach", folder / "data-breach")
     polish = folder / "data-breach" / "investigating.pl.md"
     polish.write_text(
-        "\n".join(line for line in polish.read_text().splitlines() if "{done:authority}" not in line)
+        "\n".join(
+            line for line in polish.read_text().splitlines() if "{done:authority}" not in line
+        )
         + "\n"
     )
     latvian = folder / "data-breach" / "identified.lv.md"
@@ -197,8 +201,9 @@ def test_changing_the_promise_rewrites_its_time_and_keeps_the_teams_edits(client
     sections = _textareas(preview)
     assert "EDITED BY THE TEAM." in sections["sec-en-what_happened"]
     promised = utcnow() + timedelta(hours=6)
-    assert f"{promised:%H:%M}" in sections["sec-en-next_update"] or f"{promised.hour:02d}:" in (
-        sections["sec-en-next_update"]
+    assert (
+        f"{promised:%H:%M}" in sections["sec-en-next_update"]
+        or f"{promised.hour:02d}:" in (sections["sec-en-next_update"])
     )
     form = {**form, **sections, "promised": later}
     assert client.post(OPEN, data={**form, "action": "publish"}).status_code == 302

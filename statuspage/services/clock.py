@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import format_datetime, format_timedelta, get_locale, get_timezone
 
 from statuspage.models import utcnow
-from statuspage.services import ServiceError
+from statuspage.services import ServiceError, formats
 
 
 def as_utc(value: datetime) -> datetime:
@@ -96,14 +96,26 @@ def to_local_input(value: datetime | None, timezone: str) -> str:
     return to_local(value, timezone).strftime("%Y-%m-%dT%H:%M")
 
 
-def localtime(value: datetime | None, fmt: str = "d MMM y, HH:mm z") -> str:
-    """Format a stored UTC time in the shop's timezone."""
-    return format_datetime(value, fmt) if value else ""
+def localtime(value: datetime | None, fmt: str | None = None) -> str:
+    """Format a stored UTC time in the shop's timezone and the reader's language ("10 Mar 2026,
+    15:00 CET"; formats.py holds each language's pattern); `fmt` asks for a CLDR pattern instead."""
+    if not value:
+        return ""
+    if fmt is not None:
+        return format_datetime(value, fmt)
+    return formats.datetime_text(value, str(get_locale() or "en"), get_timezone(), short=True)
+
+
+def sentence_time(value: datetime | None) -> str:
+    """Format a stored UTC time the way a sentence says it: "10 March 2026 at 15:00 CET"."""
+    if not value:
+        return ""
+    return formats.datetime_text(value, str(get_locale() or "en"), get_timezone())
 
 
 def localdate(value) -> str:
-    """Format a calendar day for the reader, e.g. "23 Nov 2026"."""
-    return format_date(value, "d MMM y") if value else ""
+    """Format a calendar day for the reader, e.g. "23 Nov 2026", "23.11.2026."."""
+    return formats.date_text(value, str(get_locale() or "en"), short=True) if value else ""
 
 
 def duration(start: datetime, end: datetime | None) -> str:

@@ -3,25 +3,38 @@
 import markdown
 import nh3
 
+from statuspage.services import bidi
+
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i", "li",
-    "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "bdi", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "bdi": {"dir"}}
+_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-def render_markdown(text: str) -> str:
-    """Render Markdown to HTML and sanitize it with an allow-list (raw HTML never survives)."""
+def render_markdown(text: str, lang: str | None = None) -> str:
+    """Render Markdown to HTML and sanitize it with an allow-list (raw HTML never survives).
+
+    URLs, e-mail addresses and phone numbers become links; in a right-to-left language (`lang`)
+    every left-to-right run (numbers, times, addresses, Latin names) is isolated in `<bdi>`.
+    """
     # Headings start at h3, below the page's own h1/h2, so every page keeps its heading order.
     html = markdown.markdown(
         text or "",
         extensions=["tables", "sane_lists", "toc"],
         extension_configs={"toc": {"baselevel": 3}},
     )
+    # Sanitize, add links and isolates to the text between tags, then sanitize what came out.
+    return _clean(bidi.html_text(_clean(html), lang))
+
+
+def _clean(html: str) -> str:
+    """Sanitize HTML with the allow-list."""
     return nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
+        url_schemes=_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )

@@ -19,6 +19,7 @@ FIELDS = (
 )  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{3,40}$")
 _URL_FIELDS = ("url", "logo_url", "contact_chat_url")
 ONE_LINE = ("name", "url", "logo_url", "contact_email", "contact_phone", "contact_hotline",
             "contact_chat_url")  # fmt: skip
@@ -63,25 +64,47 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
     for key in ONE_LINE:  # they go into e-mail headers, feed titles and page titles
         clean[key] = one_line(clean[key], f"The {key.replace('_', ' ')}")
     if not clean["name"]:
-        raise ServiceError("The shop needs a name.")
+        raise ServiceError("The shop needs a name.", field="name")
     if clean["timezone"] not in available_timezones():
-        raise ServiceError(f"Unknown timezone “{clean['timezone']}” (e.g. Europe/Warsaw).")
+        raise ServiceError(
+            f"Unknown timezone “{clean['timezone']}”: pick one from the list, e.g. Europe/Warsaw.",
+            field="timezone",
+        )
     if not _COLOR.match(clean["brand_color"]):
-        raise ServiceError("The brand colour must look like #2457a6.")
+        raise ServiceError("The brand colour must look like #2457a6.", field="brand_color")
     contrast = contrast_with_white(clean["brand_color"])
     if contrast < 4.5:  # buttons write white on it; the focus ring draws it on light grounds
         raise ServiceError(
             f"The brand colour {clean['brand_color']} is too light: white button text on it has a "
-            f"contrast of {contrast:.1f}:1, and readers need at least 4.5:1. Pick a darker shade."
+            f"contrast of {contrast:.1f}:1, and readers need at least 4.5:1. Pick a darker shade.",
+            field="brand_color",
         )
     for key in _URL_FIELDS:
         if clean[key] and not clean[key].startswith(("https://", "http://", "/")):
-            raise ServiceError(f"{key.replace('_', ' ').capitalize()} must start with https://.")
+            raise ServiceError(
+                f"{key.replace('_', ' ').capitalize()} must start with https://.", field=key
+            )
     for line in clean["sender_emails"].splitlines():
         if line.strip() and not _EMAIL.match(line.strip()):
-            raise ServiceError(f"“{line.strip()}” is not an e-mail address (one address per line).")
+            raise ServiceError(
+                f"“{line.strip()}” is not an e-mail address (one address per line).",
+                field="sender_emails",
+            )
+    if clean["contact_email"] and not _EMAIL.match(clean["contact_email"]):
+        raise ServiceError(
+            f"“{clean['contact_email']}” is not an e-mail address, e.g. help@shop.example.",
+            field="contact_email",
+        )
+    for key in ("contact_phone", "contact_hotline"):
+        if clean[key] and not _PHONE.match(clean[key]):
+            raise ServiceError(
+                "A phone number has digits, spaces and + ( ) - only, e.g. +48 22 123 45 67.",
+                field=key,
+            )
     if len(clean["sms_sender"]) > 20:
-        raise ServiceError("The SMS sender name is too long (20 characters at most).")
+        raise ServiceError(
+            "The SMS sender name is too long (20 characters at most).", field="sms_sender"
+        )
     default = values.get("default_language") or "en"
     langs = [
         lang for lang in LANGUAGES if lang in (values.get("languages") or []) or lang == default

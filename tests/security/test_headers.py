@@ -32,7 +32,7 @@ def _check_headers(path: str, response) -> None:
     assert "unsafe" not in csp.get("default-src", ""), path
     assert response.headers.get("X-Content-Type-Options") == "nosniff", path
     assert response.headers.get("Referrer-Policy"), path
-    private = path.startswith(("/admin", "/login", "/logout"))
+    private = path.startswith(("/admin", "/login", "/logout", "/join"))
     if private:
         assert csp["frame-ancestors"] == "'none'", path
         assert response.headers.get("X-Frame-Options") == "DENY", path

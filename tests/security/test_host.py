@@ -37,10 +37,10 @@ def test_a_forged_host_reaches_no_page_feed_or_cached_copy(app, app_ctx, client,
     for url in urls:  # the forged request comes first, so whatever it renders is what gets cached
         for query in ("", "?lang=pl"):
             forged = client.get(url + query, headers={"Host": EVIL})
-            assert EVIL not in forged.get_data(as_text=True), url + query
+            assert EVIL.encode() not in forged.get_data(), url + query  # bytes: /favicon.ico
             assert EVIL not in str(forged.headers), url + query
             honest = client.get(url + query)
-            assert EVIL not in honest.get_data(as_text=True), url + query
+            assert EVIL.encode() not in honest.get_data(), url + query
     page = client.get("/").get_data(as_text=True)
     alternates = re.findall(r'<link rel="alternate" hreflang="\w+" href="([^"]+)"', page)
     assert alternates and all(a.startswith("http://status.test/") for a in alternates)

@@ -21,9 +21,12 @@ def promise_for(
     if next_update_at is None:
         return default_next_update(incident, status, display_at)
     if next_update_at <= display_at:
-        raise ServiceError("Promise the next update for a time after this update is published.")
+        raise ServiceError(
+            "Promise the next update for a time after this update is published.",
+            field="next_update_at",
+        )
     if next_update_at > display_at + timedelta(days=366):
-        raise ServiceError("Promise the next update within a year.")
+        raise ServiceError("Promise the next update within a year.", field="next_update_at")
     return next_update_at
 
 
@@ -33,9 +36,11 @@ def publication_time(display_at: datetime | None, now: datetime | None = None) -
     if display_at is None:
         return now
     if display_at < now - timedelta(minutes=1):
-        raise ServiceError("The publication time has passed; leave it empty to publish now.")
+        raise ServiceError(
+            "The publication time has passed; leave it empty to publish now.", field="display_at"
+        )
     if display_at > now + timedelta(days=366):
-        raise ServiceError("Updates can be scheduled up to a year ahead.")
+        raise ServiceError("Updates can be scheduled up to a year ahead.", field="display_at")
     return max(display_at, now)
 
 

@@ -18,13 +18,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-from babel.dates import format_datetime as babel_datetime
-from babel.numbers import format_currency, format_decimal
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from statuspage.services import formats
 from statuspage.services.playbooks import bindings
 from statuspage.services.playbooks.loader import (
     BUILTINS,
@@ -242,13 +240,13 @@ def format_value(value: object, lang: str, timezone: str) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return babel_datetime(value, "d MMMM y, HH:mm z", tzinfo=ZoneInfo(timezone), locale=lang)
+        return formats.datetime_text(value, lang, timezone)
     if isinstance(value, date):
-        return format_date(value, "long", locale=lang)
+        return formats.date_text(value, lang)
     if isinstance(value, tuple):
-        return format_currency(value[0], value[1], locale=lang)
+        return formats.money_text(value[0], value[1], lang)
     if isinstance(value, Decimal):
-        return format_decimal(value, locale=lang)
+        return formats.number_text(value, lang)
     return str(value)
 
 
@@ -290,7 +288,9 @@ def render_template(
     for name, text in sections.items():
         text = bindings.select(text, states or {}, "began_at" in context, context)
         if _ANY_TAG.search(_PLACEHOLDER.sub("", text)):  # checked before anything is rendered
-            result.errors["template"] = "only {{ name }} placeholders are allowed (no filters or tags)"
+            result.errors["template"] = (
+                "only {{ name }} placeholders are allowed (no filters or tags)"
+            )
             continue
         missing = [n for n in placeholders(text) if n not in context]
         if missing:
@@ -298,7 +298,7 @@ def render_template(
                 result.errors[variable] = "This is needed for the message."
             continue
         try:
-            rendered = _env.from_string(text).render(context).strip()
+            rendered = formats.tidy_punctuation(_env.from_string(text).render(context).strip())
         except TemplateError as error:
             result.errors["template"] = f"The template cannot be rendered: {error}"
             continue
@@ -307,6 +307,19 @@ def render_template(
             continue
         result.sections[name] = rendered
     return result
+
+
+def render_snippet(
+    text: str, context: dict[str, str], states: dict[str, str] | None = None
+) -> str | None:
+    """Render a piece of one section (bound lines chosen); None when a value is missing."""
+    text = bindings.select(text, states or {}, "began_at" in context, context)
+    if any(name not in context for name in placeholders(text)):
+        return None
+    try:
+        return formats.tidy_punctuation(_env.from_string(text).render(context).strip())
+    except TemplateError:
+        return None
 
 
 def transparency_check(

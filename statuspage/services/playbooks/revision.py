@@ -11,7 +11,7 @@ from datetime import datetime
 from statuspage.services.clock import as_utc
 from statuspage.services.playbooks import bindings
 from statuspage.services.playbooks.loader import Playbook
-from statuspage.services.playbooks.messages import format_value, render_template
+from statuspage.services.playbooks.messages import format_value, render_snippet
 
 Sections = dict[str, dict[str, str]]  # language → section → text
 
@@ -33,6 +33,9 @@ def rebind(
 ) -> None:
     """Swap each bound sentence the team left as written for the wording that is true now.
 
+    Only forward: a promise whose item was done since becomes the done wording (or goes, when the
+    item was skipped), and the start's wording follows whether it is known.
+
     `contexts` maps a language to its template context and the recorded states of its items.
     """
     for lang, sections in sections_by_lang.items():
@@ -44,8 +47,8 @@ def rebind(
             if not bound.state:
                 continue
             right = bindings.wanted(bound.key, states, "began_at" in known)
-            if bound.state == right:
-                continue
+            if bound.state == right or bound.state == "done":
+                continue  # a done claim is never rewritten silently: the check stops it instead
             wrong = render_line(bound, known)
             partner = next(
                 (
@@ -64,14 +67,11 @@ def rebind(
 
 def render_line(bound: bindings.BoundLine, known: dict[str, str]) -> str | None:
     """Render one bound line as the message would show it (None when a value is missing)."""
-    source = f"--- {bound.section}\n{{{bound.state}:{bound.key}}} {bound.text}"
-    states = {bound.key: bound.state}
-    rendered = (
-        render_template(source, known, states)
-        if bound.key != bindings.BEGAN
-        else (render_template(source, known if bound.state == "known" else _without_began(known)))
-    )
-    return rendered.sections.get(bound.section) if not rendered.errors else None
+    source = f"{{{bound.state}:{bound.key}}} {bound.text}"
+    if bound.key == bindings.BEGAN:  # known/unknown follow the context, not the states
+        context = known if bound.state == "known" else _without_began(known)
+        return render_snippet(source, context)
+    return render_snippet(source, known, {bound.key: bound.state})
 
 
 def _without_began(known: dict[str, str]) -> dict[str, str]:

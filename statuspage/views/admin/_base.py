@@ -11,6 +11,8 @@ from flask_login import current_user, login_required
 
 from statuspage.forms import form_errors
 from statuspage.models import Incident
+from statuspage.services import ServiceError
+from statuspage.services.clock import parse_local
 from statuspage.services.components import chosen_statuses
 from statuspage.views.common import get_or_404, run_or_explain
 
@@ -61,9 +63,26 @@ def submitted(form) -> bool:
     return False
 
 
+def local_time(form, name: str, timezone: str, what: str, **kwargs):
+    """Parse a form's local-time field (shop time); a problem is reported beside that field."""
+    try:
+        return parse_local(getattr(form, name).data, timezone, what=what, **kwargs)
+    except ServiceError as error:
+        raise ServiceError(str(error), field=name) from None
+
+
 def find_incident(public_id: str) -> Incident:
     """Find an incident by its public id or answer 404."""
     return get_or_404(Incident, public_id)
+
+
+def component_choices(data) -> dict[str, str]:
+    """Return the component statuses a posted form chose, by public id, to show them again."""
+    return {
+        key.removeprefix("component-"): value
+        for key, value in data.items()
+        if key.startswith("component-") and value
+    }
 
 
 def component_statuses(data) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from statuspage.extensions import db
 from statuspage.forms import ConfirmForm
 from statuspage.models import Incident, new_public_id, utcnow
 from statuspage.services import ServiceError, plan
@@ -25,8 +24,9 @@ from statuspage.services.playbooks.messages import (
     transparency_check,
 )
 from statuspage.services.shop import get_shop
+from statuspage.services.transactions import DatabaseBusy
 from statuspage.views.admin._base import bp, component_statuses, find_incident
-from statuspage.views.common import find
+from statuspage.views.common import busy_message, committed, find
 from statuspage.vocabulary import TRANSITIONS
 
 
@@ -87,16 +87,17 @@ def _compose_page(playbook, incident: Incident | None):
         composer.fill_sections(step, playbook, shop, _link(step.public_id))
     elif action == "publish":
         answered = plan.current_promise(incident, utcnow()) if incident else None
-        try:
-            published = composer.publish(step, playbook, incident, shop, current_user)
-            db.session.commit()
+        try:  # a double click racing this one is run again and finds the incident published
+            published = committed(
+                lambda: composer.publish(step, playbook, incident, shop, current_user)
+            )
         except composer.AlreadyPublished as twice:
-            db.session.rollback()
             flash(f"{twice} Here it is.", "info")
             return redirect(url_for(".incident", public_id=twice.incident.public_id))
         except ServiceError as error:
-            db.session.rollback()
             flash(str(error), "error")
+        except DatabaseBusy:
+            flash(busy_message("published"), "error")
         else:
             flash(_said(step, incident, answered, shop.timezone), "info")
             return redirect(url_for(".incident", public_id=published.public_id))
@@ -121,7 +122,7 @@ def _compose_page(playbook, incident: Incident | None):
 
 def _said(step: composer.ComposeStep, incident: Incident | None, answered, timezone: str) -> str:
     """Say what publishing did: published or queued until when, and whether a promise was kept."""
-    what = "Incident" if incident is None else "Update"
+    what = "Update" if incident is not None and not step.final else "Incident"
     verb = "published" if incident is None else "resolved" if step.final else "posted"
     return posted_message(step.published, answered, timezone, what, verb)
 

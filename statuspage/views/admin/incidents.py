@@ -1,4 +1,7 @@
-"""Admin: the dashboard and the incident workflow (open, update, resolve, reopen, edit, drafts)."""
+"""Admin: the dashboard and the incident workflow (open, update, resolve, reopen, edit, drafts).
+
+A form that fails is shown again on the incident page with everything typed, the error beside it.
+"""
 
 from __future__ import annotations
 
@@ -16,20 +19,30 @@ from statuspage.forms import (
     ResolveForm,
     TimesForm,
     UpdateForm,
+    choices,
 )
 from statuspage.models import Incident, IncidentUpdate, utcnow
 from statuspage.services import plan
 from statuspage.services.aftercare import checklist
 from statuspage.services.alerts import intake as alert_intake
-from statuspage.services.clock import parse_local, to_local_input
+from statuspage.services.clock import to_local_input
 from statuspage.services.components import ordered_components
 from statuspage.services.delivery import notify
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents.publication import posted_message
 from statuspage.services.shop import get_shop
-from statuspage.views.admin._base import attempt, bp, component_statuses, find_incident, submitted
+from statuspage.views.admin._base import (
+    attempt,
+    bp,
+    component_choices,
+    component_statuses,
+    find_incident,
+    local_time,
+    submitted,
+)
 from statuspage.views.admin.plan import plan_summary
 from statuspage.views.common import get_or_404
+from statuspage.vocabulary import update_statuses
 
 
 @bp.get("/")
@@ -79,58 +92,100 @@ def new_incident():
                 )
             )
 
-        if attempt(action, "Draft saved." if form.draft.data else "Incident published."):
+        if attempt(
+            action,
+            "Draft saved." if form.draft.data else "Incident published.",
+            form=form,
+            verb="saved" if form.draft.data else "published",
+        ):
             return redirect(url_for(".incident", public_id=created[-1].public_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "admin/incident_new.html", form=form, components=ordered_components()
+        "admin/incident_new.html",
+        form=form,
+        components=ordered_components(),
+        chosen_components=component_choices(request.form),
     ), status
 
 
 @bp.get("/incidents/<public_id>")
 def incident(public_id: str):
     """Show an incident with the forms to move it on."""
-    found, now = find_incident(public_id), utcnow()
+    return incident_page(find_incident(public_id))
+
+
+def incident_page(found: Incident, status: int = 200, **forms):
+    """Render an incident's page; a form that failed is shown again as it was sent (`forms`)."""
+    now = utcnow()
     return render_template(
         "admin/incident.html",
         plan_summary=plan_summary(found, now),
         plan_now=now,
         incident=found,
         components=ordered_components(),
-        update_form=UpdateForm(),
-        resolve_form=ResolveForm(),
+        chosen_components=component_choices(request.form) if forms else {},
+        update_form=forms.get("update_form") or UpdateForm(formdata=None),
+        resolve_form=forms.get("resolve_form") or ResolveForm(formdata=None),
         open_now_items=checklist.open_now_items(found) if found.is_active else [],
-        reopen_form=ReopenForm(),
+        reopen_form=forms.get("reopen_form") or ReopenForm(formdata=None),
         confirm_form=ConfirmForm(),
-        times_form=_times_form(found),
+        times_form=forms.get("times_form") or _times_form(found),
         now=now,
         alerts=alert_intake.incident_alerts(found),
         resolving_url=alert_intake.resolving_url(found),
-    )
+    ), status
+
+
+@bp.post("/incidents/<public_id>/updates")
+def post_update(public_id: str):
+    """Post an update now or at a time, with the promised time of the next one."""
+    found, form = find_incident(public_id), UpdateForm()
+    form.status.choices = choices(update_statuses(found.is_maintenance))
+    if submitted(form):
+        answered = plan.current_promise(found, utcnow())
+
+        def action() -> str:
+            """Post or schedule the update; say whether it kept the promise."""
+            tz = get_shop().timezone
+            update = service.post_update(
+                found,
+                status=form.status.data,
+                body=form.body.data,
+                component_statuses=component_statuses(request.form),
+                user=current_user,
+                display_at=local_time(form, "display_at", tz, "The publication time"),
+                next_update_at=local_time(form, "next_update_at", tz, "The next update time"),
+                confirm_open_items=form.confirm_open_items.data,
+            )
+            return posted_message(update, answered, tz)
+
+        if attempt(action, form=form, verb="published"):
+            return redirect(url_for(".incident", public_id=public_id))
+    return incident_page(found, 400, update_form=form)
 
 
 @bp.post("/incidents/<public_id>/resolve")
 def resolve(public_id: str):
     """Resolve an incident."""
     found, form = find_incident(public_id), ResolveForm()
-    if not submitted(form):
-        return redirect(url_for(".incident", public_id=public_id))
-    keep = {c: c.status for c in found.components} if form.keep_components.data else None
+    if submitted(form):
+        keep = {c: c.status for c in found.components} if form.keep_components.data else None
 
-    def action() -> str:
-        """Resolve it and say whether the closing update keeps the promise."""
-        answered = plan.current_promise(found, utcnow())
-        update = service.resolve(
-            found,
-            body=form.body.data,
-            component_statuses=keep,
-            user=current_user,
-            confirm_open_items=form.confirm_open_items.data,
-        )
-        return posted_message(update, answered, get_shop().timezone, "Incident", "resolved")
+        def action() -> str:
+            """Resolve it and say whether the closing update keeps the promise."""
+            answered = plan.current_promise(found, utcnow())
+            update = service.resolve(
+                found,
+                body=form.body.data,
+                component_statuses=keep,
+                user=current_user,
+                confirm_open_items=form.confirm_open_items.data,
+            )
+            return posted_message(update, answered, get_shop().timezone, "Incident", "resolved")
 
-    attempt(action)
-    return redirect(url_for(".incident", public_id=public_id))
+        if attempt(action, form=form, verb="published"):
+            return redirect(url_for(".incident", public_id=public_id))
+    return incident_page(found, 400, resolve_form=form)
 
 
 @bp.post("/incidents/<public_id>/times")
@@ -150,16 +205,15 @@ def edit_times(public_id: str):
                 else ("The times are unchanged.")
             )
 
-        attempt(action)
-    return redirect(url_for(".incident", public_id=public_id))
+        if attempt(action, form=form):
+            return redirect(url_for(".incident", public_id=public_id))
+    return incident_page(found, 400, times_form=form)
 
 
 def _times(form, timezone: str):
     """Read "began at" (empty: unknown) and "became aware at" (empty: now) in the shop's time."""
-    began = parse_local(form.began_at.data, timezone, future=False, what="“The problem began at”")
-    aware = parse_local(
-        form.became_aware_at.data, timezone, future=False, what="“We became aware at”"
-    )
+    began = local_time(form, "began_at", timezone, "“The problem began at”", future=False)
+    aware = local_time(form, "became_aware_at", timezone, "“We became aware at”", future=False)
     return began, aware
 
 
@@ -176,14 +230,16 @@ def _times_form(incident: Incident) -> TimesForm:
 def reopen(public_id: str):
     """Reopen a resolved incident."""
     found, form = find_incident(public_id), ReopenForm()
-    if submitted(form):
-        attempt(
-            lambda: service.reopen(
-                found, status=form.status.data, body=form.body.data, user=current_user
-            ),
-            "Incident reopened.",
-        )
-    return redirect(url_for(".incident", public_id=public_id))
+    if submitted(form) and attempt(
+        lambda: service.reopen(
+            found, status=form.status.data, body=form.body.data, user=current_user
+        ),
+        "Incident reopened.",
+        form=form,
+        verb="published",
+    ):
+        return redirect(url_for(".incident", public_id=public_id))
+    return incident_page(found, 400, reopen_form=form)
 
 
 @bp.post("/incidents/<public_id>/publish")

@@ -16,52 +16,19 @@ from statuspage.forms import (
     ExtendForm,
     MaintenanceForm,
     RescheduleForm,
-    UpdateForm,
-    choices,
 )
 from statuspage.models import Component, Incident, IncidentUpdate, utcnow
 from statuspage.services import ServiceError, plan
 from statuspage.services.clock import parse_local
 from statuspage.services.components import find_components, ordered_components
-from statuspage.services.incidents import lifecycle as service
 from statuspage.services.incidents import maintenance
 from statuspage.services.incidents import queue as schedule
 from statuspage.services.incidents.publication import posted_message
 from statuspage.services.playbooks.loader import all_playbooks
 from statuspage.services.shop import get_shop
-from statuspage.views.admin._base import attempt, bp, component_statuses, find_incident, submitted
+from statuspage.views.admin._base import attempt, bp, find_incident, submitted
 from statuspage.views.common import get_or_404
 from statuspage.vocabulary import RUNNING, update_statuses
-
-
-@bp.post("/incidents/<public_id>/updates")
-def post_update(public_id: str):
-    """Post an update now or at a time, with the promised time of the next one."""
-    found, form = find_incident(public_id), UpdateForm()
-    statuses = update_statuses(found.is_maintenance)
-    form.status.choices = choices(statuses)
-    if submitted(form):
-        answered = plan.current_promise(found, utcnow())
-
-        def action() -> str:
-            """Post or schedule the update; say whether it kept the promise."""
-            tz = get_shop().timezone
-            update = service.post_update(
-                found,
-                status=form.status.data,
-                body=form.body.data,
-                component_statuses=component_statuses(request.form),
-                user=current_user,
-                display_at=parse_local(form.display_at.data, tz, what="The publication time"),
-                next_update_at=parse_local(
-                    form.next_update_at.data, tz, what="The next update time"
-                ),
-                confirm_open_items=form.confirm_open_items.data,
-            )
-            return posted_message(update, answered, tz)
-
-        attempt(action)
-    return redirect(url_for(".incident", public_id=public_id))
 
 
 @bp.get("/queue")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -122,9 +124,13 @@ def settings():
         values = {
             key: getattr(form, key).data for key in (*FIELDS, "default_language", "languages")
         }
-        if attempt(lambda: update_settings(values, user=current_user), "Settings saved."):
+        if attempt(
+            lambda: update_settings(values, user=current_user), "Settings saved.", form=form
+        ):
             return redirect(url_for(".settings"))
-    return render_template("admin/settings.html", form=form)
+    return render_template(
+        "admin/settings.html", form=form, timezones=sorted(available_timezones())
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.get("/audit")
