@@ -37,7 +37,8 @@ from statuspage.services.shop import get_shop
 PUBLIC_BLUEPRINTS = ("public", "feeds", "api")
 HTML_ENDPOINTS = ("public.index", "public.history", "public.incident")
 SKIPPED = ("public.healthz",)  # says the app is up: a static copy must not claim that
-MARKER = ".candor-export"  # in every export's top folder: this folder may be replaced by the next one
+# In every export's top folder: this folder may be replaced by the next export.
+MARKER = ".candor-export"
 
 
 class NotAnExport(Exception):
@@ -72,7 +73,7 @@ def export_site(app: Flask, target: str | Path, *, force: bool = False) -> int:
             file.write_bytes(_live_links(app, response.get_data(), path))
             count += 1
     shutil.copytree(Path(app.static_folder), staging / "static", dirs_exist_ok=True)
-    (staging / MARKER).write_text("Written by `flask export`; the next export replaces this folder.\n")
+    (staging / MARKER).write_text("Written by `flask export`; the next export replaces it.\n")
     _readable(staging)
     _swap(staging, target)
     return count

@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Flask, g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from statuspage import vocabulary
 from statuspage.models import utcnow
-from statuspage.services.clock import as_utc, duration, localdate, localtime, to_local_input
+from statuspage.services import bidi, formats
+from statuspage.services.clock import (
+    as_utc,
+    duration,
+    localdate,
+    localtime,
+    sentence_time,
+    to_local_input,
+)
 from statuspage.services.links import public_url
 from statuspage.services.public.status import group_status
 from statuspage.services.shop import contact_channels, get_shop
@@ -61,6 +71,64 @@ def relative(value: datetime | None, now: datetime) -> str:
     return f"in {span(value - now)}" if value > now else f"{span(value - now)} ago"
 
 
+def reader_lang() -> str:
+    """Return the language this page is written in."""
+    return str(get_locale() or shop().default_language)
+
+
+def percent(value) -> str:
+    """Write a percentage (0–100) the way the reader's language does: "99,95%"."""
+    return formats.percent_text(value, reader_lang())
+
+
+def title_of(incident):
+    """Return an incident's title in the reader's language (a fallback marked with its own lang)."""
+    return incident.title_in(reader_lang(), shop().default_language)
+
+
+def name_of(component):
+    """Return a component's name in the reader's language (a fallback marked with its own lang)."""
+    return component.name_in(reader_lang(), shop().default_language)
+
+
+def description_of(component):
+    """Return a component's description in the reader's language."""
+    return component.description_in(reader_lang(), shop().default_language)
+
+
+def names(components) -> Markup:
+    """Join component names the way the reader's language joins a list ("A, B i C")."""
+    shown = [str(escape(name_of(c))) for c in components]
+    return Markup(formats.list_text(shown, reader_lang()))
+
+
+def names_text(components) -> str:
+    """Join component names as plain text (for attributes, subjects and feeds)."""
+    return formats.list_text([name_of(c).text for c in components], reader_lang())
+
+
+def own_lang(text_lang: str) -> Markup:
+    """Return `lang`/`dir` attributes for a block whose text is in another language than the page."""
+    if text_lang == reader_lang():
+        return Markup("")
+    return Markup(' lang="{}" dir="auto"').format(text_lang)
+
+
+def isolate(text: str) -> str:
+    """Isolate the left-to-right runs of plain text in a right-to-left language (e-mail text)."""
+    return bidi.isolate_text(str(text or ""), reader_lang())
+
+
+def back_arrow() -> str:
+    """Return the arrow that points back (toward the start of the line) in the reader's direction."""
+    return "→" if bidi.is_rtl(reader_lang()) else "←"
+
+
+def forward_arrow() -> str:
+    """Return the arrow that points forward (toward the end of the line) in the reader's direction."""
+    return "←" if bidi.is_rtl(reader_lang()) else "→"
+
+
 def local_input(value: datetime | None) -> str:
     """Format a stored UTC time for a datetime-local input in the shop's timezone."""
     return to_local_input(value, shop().timezone)
@@ -81,6 +149,13 @@ def register(app: Flask) -> None:
     # Absolute links from BASE_URL, never from the request's Host (cached pages are shared).
     app.jinja_env.globals.update(absolute_url=public_url)
     app.jinja_env.filters.update(span=span, relative=relative, local_input=local_input)
+    # The reader's language: formats, texts per language, lists, right-to-left isolation.
+    app.jinja_env.filters.update(
+        percent=percent, title_of=title_of, name_of=name_of, description_of=description_of,
+        names=names, names_text=names_text, own_lang=own_lang, isolate=isolate,
+        sentence_time=sentence_time,
+    )  # fmt: skip
+    app.jinja_env.globals.update(back_arrow=back_arrow, forward_arrow=forward_arrow)
 
     @app.context_processor
     def inject_shop():

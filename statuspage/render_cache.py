@@ -26,7 +26,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
 
 from flask import Flask, Response, current_app, g, request, session
 from werkzeug.datastructures import Accept
@@ -34,6 +33,7 @@ from werkzeug.http import is_resource_modified, parse_accept_header
 
 from statuspage import site_version
 from statuspage.i18n import language_cookie, language_of, select_locale
+from statuspage.services.clock import as_utc
 
 _TEXTUAL = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml|javascript)|image/svg)")
 _NOT_STORED = {"set-cookie", "date"}
@@ -204,9 +204,7 @@ def _entry(response: Response, version: int, next_change) -> _Entry:
     zipped = _gzip(response, body)
     expires = float("inf")
     if next_change is not None:  # stored as naive UTC
-        expires = (
-            next_change.tzinfo and next_change or next_change.replace(tzinfo=UTC)
-        ).timestamp()
+        expires = as_utc(next_change).timestamp()
     return _Entry(
         version,
         expires,

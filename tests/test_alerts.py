@@ -73,7 +73,7 @@ def test_grouped_and_repeated_notifications_open_one_draft_in_every_language(
     (draft,) = db.session.scalars(select(Incident)).all()
     assert draft.draft and draft.kind == "website-outage" and draft.status == "investigating"
     assert draft.began_at.isoformat() == "2026-03-10T11:52:30.123456"  # the alert's start
-    assert "Since 10 March 2026, 11:52" in draft.updates[0].body
+    assert "Since 10 March 2026 at 11:52" in draft.updates[0].body
     assert [c.name for c in draft.components] == ["Checkout"]
     (update,) = draft.updates
     assert "orders@shop.test" in update.body and "[[" not in update.body

@@ -11,6 +11,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from sqlalchemy import event
+
+from statuspage import events
+
 PACKAGE = Path(__file__).resolve().parent.parent / "statuspage"
 LAYERS = (
     ("statuspage.extensions", "statuspage.config", "statuspage.vocabulary"),
@@ -74,7 +78,9 @@ def test_every_import_points_down():
 def test_services_never_reach_the_web_layer():
     for name in MODULES:
         if name.startswith("statuspage.services"):
-            reached = {t for t in imports_of(name) if t.startswith(("statuspage.views", "flask_login"))}
+            reached = {
+                t for t in imports_of(name) if t.startswith(("statuspage.views", "flask_login"))
+            }
             assert not reached, name
 
 
@@ -113,3 +119,32 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return groups
+
+
+def test_listeners_are_registered_in_one_place(app):
+    pinned = [
+        (target.__name__, name, fn.__module__ + "." + fn.__name__)
+        for target, name, fn in events.LISTENERS
+    ]
+    assert pinned == [
+        ("Engine", "connect", "statuspage.events.sqlite_pragmas"),
+        ("Session", "after_flush", "statuspage.events.note_touched_incidents"),
+        ("Session", "before_commit", "statuspage.events.refresh_derived_data"),
+        ("Session", "after_rollback", "statuspage.events.forget_touched_incidents"),
+        ("Session", "after_flush", "statuspage.site_version.note_write"),
+        ("Session", "do_orm_execute", "statuspage.site_version.note_bulk_write"),
+        ("Session", "after_soft_rollback", "statuspage.site_version.forget_private"),
+        ("Session", "before_commit", "statuspage.site_version.bump"),
+    ]
+    assert all(event.contains(target, name, fn) for target, name, fn in events.LISTENERS)
+    elsewhere = [
+        name
+        for name, path in MODULES.items()
+        if name != "statuspage.events"
+        and any(
+            s in path.read_text()
+            for s in ("listens_for", "event.listen(", "context_processor", "template_filter")
+        )
+    ]
+    # Flask's own hooks are fine; SQLAlchemy listeners and cross-view context processors are not.
+    assert elsewhere == ["statuspage.filters", "statuspage.i18n"]

@@ -45,6 +45,13 @@ def test_open_a_data_breach_in_polish_and_english(client, auth):
     data = {"title": "Customer data exposed", "impact": "critical", "stage": "investigating",
             "langs": ["en", "pl"], "next_update_at": _later(), **BREACH,
             f"component-{accounts.public_id}": "partial_outage"}  # fmt: skip
+    # No silent English: the free texts must be written in Polish too, in fields the form shows open.
+    asked = client.post("/admin/playbooks/data-breach/open", data={**data, "action": "compose"})
+    page = asked.get_data(as_text=True)
+    assert 'name="var-data_types.pl"' in page and "<details><summary>Write it" not in page
+    assert "in this language too (pl)" in page and 'name="sec-pl-what_happened"' not in page
+    data |= {"var-data_types.pl": "imię i adres e-mail",
+             "var-affected_customers.pl": "klienci, którzy zamawiali w marcu"}  # fmt: skip
     composed = client.post("/admin/playbooks/data-breach/open", data={**data, "action": "compose"})
     page = composed.get_data(as_text=True)
     assert composed.status_code == 200

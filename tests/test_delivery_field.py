@@ -125,9 +125,11 @@ def _settled(updates: int, window: bool) -> bool:
         )
         for model in OUTBOXES
     )
-    over = not window or db.session.scalar(
-        select(Incident.status).where(Incident.is_maintenance.is_(True))
-    ) == "completed"
+    over = (
+        not window
+        or db.session.scalar(select(Incident.status).where(Incident.is_maintenance.is_(True)))
+        == "completed"
+    )
     return public >= updates and fanned == public and waiting == 0 and over
 
 
@@ -151,8 +153,10 @@ def _kill_mid_batch(victim: subprocess.Popen, inbox: Inbox, expected: int) -> se
     while len(inbox.raw) < expected // 3 and time.monotonic() < deadline:
         time.sleep(0.02)
     worker = f"{socket.gethostname()}:{victim.pid}"
-    sending = select(func.count()).select_from(MailDelivery).where(
-        MailDelivery.state == "sending", MailDelivery.claimed_by == worker
+    sending = (
+        select(func.count())
+        .select_from(MailDelivery)
+        .where(MailDelivery.state == "sending", MailDelivery.claimed_by == worker)
     )
     while time.monotonic() < deadline:
         db.session.rollback()
@@ -200,7 +204,9 @@ def _check(case: Case, updates: int, inbox: Inbox, receiver: Receiver, in_flight
     received = Counter(m["X-Candor-Event-Id"] for m in mails)
     received.update(d.id for d in receiver.accepted)
     repeated = {key: n for key, n in received.items() if n > 1}
-    assert not set(repeated) - in_flight, f"duplicates between live schedulers: {repeated}\n{logs[-2000:]}"
+    assert not set(repeated) - in_flight, (
+        f"duplicates between live schedulers: {repeated}\n{logs[-2000:]}"
+    )
     assert all(n <= 2 for n in repeated.values()), repeated
     for key in repeated:  # a repeat is recognisable: the same Message-ID
         ids = {m["Message-ID"] for m in mails if m["X-Candor-Event-Id"] == key}

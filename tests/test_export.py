@@ -52,7 +52,8 @@ def _worker_users(master: int) -> set[int]:
     uids = set()
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            lines = status.read_text().splitlines()
+            fields = dict(line.split(":", 1) for line in lines if ":" in line)
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(master):

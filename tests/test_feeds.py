@@ -105,7 +105,7 @@ def test_hostile_content_keeps_the_feed_valid(app_ctx, client, url):
     )
     # Titles and names with control characters are refused at input now; rows written before that
     # rule still make a valid feed.
-    hostile.title = "Zahlung ]]> fehlgeschlagen \x07\x0b 💳 — الدفع فشل"  # NUL is refused at the door
+    hostile.title = "Zahlung ]]> fehlgeschlagen \x07\x0b 💳 — الدفع فشل"  # NUL: refused at the door
     hostile.components[0].name = name
     db.session.commit()
     feed = parse(client, url)

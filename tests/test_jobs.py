@@ -160,7 +160,7 @@ def test_maintenance_starts_and_ends_on_its_own(clock, team_hook):
     storefront.status = "degraded_performance"
     db.session.commit()
     window = _maintenance([checkout, storefront])
-    assert window.status == "scheduled" and "10 March 2026, 14:00" in window.updates[0].body
+    assert window.status == "scheduled" and "10 March 2026 at 14:00" in window.updates[0].body
     assert window.updates[0].next_update_at == at(60)  # never promised past the start
     assert plan.current_promise(window, at(55)).state == "covered"  # the start will keep it
     assert set(window.updates[0].translations) == set()  # the shop publishes in English only
@@ -175,7 +175,7 @@ def test_maintenance_starts_and_ends_on_its_own(clock, team_hook):
     assert plan.promises(window, now)[0].state == "kept"  # "by 14:00", answered at 14:00:20
     assert checkout.status == storefront.status == "under_maintenance"
     started = window.updates[0]
-    assert "has started" in started.body and "by 10 March 2026, 16:00" in started.body
+    assert "has started" in started.body and "by 10 March 2026 at 16:00" in started.body
     assert started.next_update_at == now + timedelta(hours=1)
     clock(minutes=100)
     checkout.status = "major_outage"  # changed meanwhile by hand: left alone at the end

@@ -7,6 +7,7 @@ import pytest
 
 from statuspage.services.playbooks.check import SAMPLE_SHOP
 from statuspage.services.playbooks.composer import Facts, compose
+from statuspage.services.playbooks.lint import example_values
 from statuspage.services.playbooks.loader import LANGUAGES, load_directory
 from statuspage.services.playbooks.messages import transparency_check
 
@@ -88,10 +89,10 @@ def test_broken_playbook_does_not_take_the_app_down(tmp_path):
 
 def test_compose_renders_every_language_with_formatted_values(app):
     playbook = load_directory(ROOT)[0]["delivery-delay"]
-    raw = {v.name: v.example for v in playbook.variables}
+    raw = example_values(playbook)  # free texts written in each language
     composition = compose(playbook, "identified", list(LANGUAGES), raw, _facts(), SAMPLE_SHOP)
     assert composition.errors == {}
-    assert "December 23, 2026" in composition.messages["en"].text  # a date, formatted for English
+    assert "23 December 2026" in composition.messages["en"].text  # a date, formatted for English
     assert "23 grudnia 2026" in composition.messages["pl"].text  # and for Polish
     assert "help@shop.example" in composition.messages["ar"].text
 

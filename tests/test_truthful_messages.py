@@ -153,7 +153,7 @@ def test_times_mean_what_they_say_and_deadlines_count_from_awareness(client, aut
     assert unknown.began_at is None and unknown.became_aware_at == aware
     text = unknown.updates[0].body
     assert "We do not know yet when the access began" in text
-    assert f"{aware.day} {aware:%B} {aware.year}, {aware:%H:%M}" in text
+    assert f"{aware.day} {aware:%B} {aware.year} at {aware:%H:%M}" in text
     assert plan.deadlines_for(unknown, utcnow())[0].due_at == aware + timedelta(hours=72)
     public = client.get(f"/incidents/{unknown.public_id}").get_data(as_text=True)
     assert "We became aware" in public and "not known yet" in public

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
@@ -66,5 +67,16 @@ class Postmortem(db.Model):
     edited_at: Mapped[datetime | None]  # set when edited after publishing
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Other languages: {"pl": {"body": "…markdown…", "html": "…sanitized…"}}, as on updates.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=sql_text("'{}'"))
 
     incident: Mapped[Incident] = relationship()
+
+    def html_for(self, lang: str | None) -> str:
+        """Return the sanitized HTML in a language, falling back to the shop's default language."""
+        return (self.translations or {}).get(lang or "", {}).get("html") or self.body_html
+
+    def lang_for(self, lang: str | None, main_lang: str) -> str:
+        """Return the language the reader of `lang` really gets (the main one when not translated)."""
+        found = (self.translations or {}).get(lang or "", {}).get("html")
+        return lang if lang and found else main_lang

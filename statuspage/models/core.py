@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
+from statuspage.models.texts import Shown, pick
 from statuspage.vocabulary import FINAL
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -108,6 +109,19 @@ class Component(db.Model):
     children: Mapped[list[Component]] = relationship(
         back_populates="group", order_by="Component.position"
     )
+    # The name and description in the shop's other languages: {"pl": "Kasa"} (texts.py).
+    name_translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    description_translations: Mapped[dict] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+
+    def name_in(self, lang: str | None, main_lang: str) -> Shown:
+        """Return the name in a language, or the main one marked as a fallback."""
+        return pick(self.name_translations, self.name, lang, main_lang)
+
+    def description_in(self, lang: str | None, main_lang: str) -> Shown:
+        """Return the description in a language, or the main one marked as a fallback."""
+        return pick(self.description_translations, self.description, lang, main_lang)
 
 
 class IncidentComponent(db.Model):
@@ -147,6 +161,10 @@ class Incident(db.Model):
     # A maintenance: remind its subscribers this many minutes before it starts (None: the
     # MAINTENANCE_REMINDER_MINUTES setting; 0: no reminder).
     reminder_minutes: Mapped[int | None]
+    # The title in the shop's other languages: {"pl": "…", "ar": "…"} (texts.py).
+    title_translations: Mapped[dict] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -168,6 +186,10 @@ class Incident(db.Model):
     def aware_at(self) -> datetime:
         """Return when the team became aware (the opening, for incidents older than the field)."""
         return self.became_aware_at or self.started_at or utcnow()
+
+    def title_in(self, lang: str | None, main_lang: str) -> Shown:
+        """Return the title in a language, or the main one marked as a fallback."""
+        return pick(self.title_translations, self.title, lang, main_lang)
 
 
 class IncidentUpdate(db.Model):
@@ -202,6 +224,10 @@ class IncidentUpdate(db.Model):
     def body_for(self, lang: str | None) -> str:
         """Return the Markdown in a language, falling back to the shop's default language."""
         return self.translations.get(lang or "", {}).get("body") or self.body
+
+    def lang_for(self, lang: str | None, main_lang: str) -> str:
+        """Return the language the reader of `lang` really gets (the main one when not translated)."""
+        return lang if lang and self.translations.get(lang, {}).get("html") else main_lang
 
 
 class AuditEntry(db.Model):

@@ -32,7 +32,8 @@ def backup_sqlite(database_uri: str, target: str | Path, *, overwrite: bool = Fa
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private from the start
+    # Private from its first byte, whatever the umask (it holds everything the database does).
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     source = sqlite3.connect(source_path, timeout=30)
     copy = sqlite3.connect(partial)
     try:

@@ -21,7 +21,8 @@ _L = r"A-Za-z0-9\u00C0-\u024F"  # Latin letters (with accents) and ASCII digits
 # One token: starts and ends on a letter or digit (a leading "+" for phone numbers and offsets),
 # may hold the punctuation of addresses, times and numbers inside.
 _TOKEN = rf"(?:\+(?=\d))?[{_L}](?:[{_L}@.:/_\-+%#?=&~,()']*[{_L}/%)])?"
-RUN = re.compile(rf"{_TOKEN}(?:[ \u00A0\u202F]+{_TOKEN})*")
+# Tokens joined by spaces, or by a dot or comma and a space ("ul. Przykładowa 1, 00-001 Warszawa").
+RUN = re.compile(rf"{_TOKEN}(?:[.,]?[ \u00A0\u202F]+{_TOKEN})*")
 URL = re.compile(r"https?://[^\s<>\"'\u2068\u2069]+[^\s<>\"'.,;:!?)\]\u2068\u2069]")
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<![\w+])\+\d[\d \u00A0\-()]{5,}\d(?!\d)")

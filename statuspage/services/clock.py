@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_datetime, format_timedelta, get_locale, get_timezone
 
 from statuspage.models import utcnow
-from statuspage.services import ServiceError, formats
+from statuspage.services import ServiceError, bidi, formats
 
 
 def as_utc(value: datetime) -> datetime:
@@ -98,19 +98,22 @@ def to_local_input(value: datetime | None, timezone: str) -> str:
 
 def localtime(value: datetime | None, fmt: str | None = None) -> str:
     """Format a stored UTC time in the shop's timezone and the reader's language ("10 Mar 2026,
-    15:00 CET"; formats.py holds each language's pattern); `fmt` asks for a CLDR pattern instead."""
+    15:00 CET"; formats.py holds each language's pattern); `fmt` asks for a CLDR pattern instead.
+    In a right-to-left language the digits and the zone are isolated ("14:30 CET" stays one run)."""
     if not value:
         return ""
     if fmt is not None:
         return format_datetime(value, fmt)
-    return formats.datetime_text(value, str(get_locale() or "en"), get_timezone(), short=True)
+    lang = str(get_locale() or "en")
+    return bidi.isolate_text(formats.datetime_text(value, lang, get_timezone(), short=True), lang)
 
 
 def sentence_time(value: datetime | None) -> str:
     """Format a stored UTC time the way a sentence says it: "10 March 2026 at 15:00 CET"."""
     if not value:
         return ""
-    return formats.datetime_text(value, str(get_locale() or "en"), get_timezone())
+    lang = str(get_locale() or "en")
+    return bidi.isolate_text(formats.datetime_text(value, lang, get_timezone()), lang)
 
 
 def localdate(value) -> str:

@@ -9,7 +9,7 @@ from statuspage.extensions import db
 from statuspage.models import Component, IncidentComponent, User
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
-from statuspage.services.text import one_line
+from statuspage.services.safe_text import one_line
 from statuspage.vocabulary import COMPONENT_STATUSES
 
 

@@ -10,7 +10,7 @@ from statuspage.models import Shop, User, new_public_id
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.playbooks.loader import LANGUAGES
-from statuspage.services.text import one_line
+from statuspage.services.safe_text import one_line
 
 FIELDS = (
     "name", "url", "logo_url", "timezone", "brand_color", "contact_email", "contact_phone",

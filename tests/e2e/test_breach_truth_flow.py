@@ -27,12 +27,12 @@ def local(delta: timedelta) -> str:
 
 
 def shown(value: str) -> str:
-    """Write a datetime-local value the way English messages do: 5 December 2026, 14:30 UTC."""
+    """Write a datetime-local value the way English messages do: 5 December 2026 at 14:30 UTC."""
     day, clock = value.split("T")
     year, month, date = day.split("-")
     months = ["January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December"]  # fmt: skip
-    return f"{int(date)} {months[int(month) - 1]} {year}, {clock} UTC"
+    return f"{int(date)} {months[int(month) - 1]} {year} at {clock} UTC"
 
 
 def test_a_data_breach_from_playbook_to_postmortem_stays_true(app, live_server, page, owner):

@@ -36,7 +36,9 @@ def test_export_refuses_a_folder_that_is_not_an_export(app, app_ctx, runner, tmp
     result = runner.invoke(args=["export", str(target)])
     assert result.exit_code != 0
     assert "not an earlier export" in result.output and "--force" in result.output
-    assert (target / "notes.txt").read_text() == "my notes" and (target / "sub" / "more.txt").exists()
+    assert (target / "notes.txt").read_text() == "my notes" and (
+        target / "sub" / "more.txt"
+    ).exists()
     assert not (target / "index.html").exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no leftovers
 

@@ -17,7 +17,10 @@ def _public_urls(app, world) -> list[str]:
     """Every public GET route (the cacheable surfaces), with real ids where a route takes one."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("public", "feeds", "api") or "GET" not in rule.methods:
+        if (
+            rule.endpoint.split(".")[0] not in ("public", "feeds", "api")
+            or "GET" not in rule.methods
+        ):
             continue
         if rule.rule.startswith("/api/v1"):
             continue

@@ -15,7 +15,7 @@ from statuspage.extensions import db
 from statuspage.models import Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.services import ServiceError, clock
-from statuspage.services.text import csv_cell
+from statuspage.services.safe_text import csv_cell
 
 
 @dataclass

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from statuspage.services import ServiceError
+from statuspage.services.clock import from_local
 
 KINDS = {
     "alertmanager": "Prometheus Alertmanager",
@@ -167,4 +168,4 @@ def parse_time(value: object, where: str) -> datetime | None:
         raise BadPayload(f"{where} is not a valid time.") from None
     if moment.year <= 1:
         return None
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return from_local(moment, "UTC")  # a naive time is read as UTC

@@ -6,6 +6,8 @@
     webhooks.py     endpoints, Statuspage-shaped events, signing and POSTing one delivery
     subscribers.py  sign-up, confirmation, unsubscribing, fanning an update out to the mail outbox
     claims.py       insert-or-nothing claims, for work that several schedulers may race to do
+    headers.py      e-mail header values on one line, stable Message-ID and event ids
+    egress.py       outbound HTTP for webhooks: public addresses only, no redirects
 
 These are the only services that commit. Every other service changes the session and leaves the commit
 to its caller (a view, a job). Sending happens outside any request, from the scheduler's jobs, in

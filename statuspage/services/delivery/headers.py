@@ -1,7 +1,7 @@
 """E-mail header values: one short line each, and ids that stay the same when a message is sent again.
 
 Titles, the shop's name and component names are refused at input when they hold line breaks or control
-characters (`services/text.py`); this is the second line of defence for rows written before that rule,
+characters (`services/safe_text.py`); this is the second line of defence for rows written before that rule,
 so one bad value can never make a message unsendable ("Header values may not contain linefeed").
 
 A message that went out just before its sender was killed is sent again once its lease expires. It

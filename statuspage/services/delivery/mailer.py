@@ -22,6 +22,7 @@ from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, User, utcnow
 from statuspage.models.delivery import MailDelivery
 from statuspage.models.subscribers import Subscriber
+from statuspage.services.bidi import isolate_text
 from statuspage.services.clock import as_utc
 from statuspage.services.delivery import headers, notify, outbox, team_mail
 from statuspage.services.delivery.subscribers import unsubscribe_token
@@ -131,9 +132,10 @@ def _update_message(subscriber: Subscriber, update: IncidentUpdate, key: str) ->
         "html_body": update.html_for(lang), "text_body": update.body_for(lang),
         "incident_url": incident_url(incident), "unsubscribe_url": unsubscribe,
     }  # fmt: skip
+    title = incident.title_in(lang, shop.default_language).text
     with force_locale(lang):
         status = label(update.status)
-        subject = f"[{shop.name}] {incident.title}: {status}"
+        subject = isolate_text(f"[{shop.name}] {title}: {status}", lang)
         text = render_template("email/update.txt", status=status, **context)
         html = render_template("email/update.html", status=status, **context)
     message = _message(subscriber.email, subject, text, html, key)
@@ -164,8 +166,9 @@ def _reminder_message(
         subject = _("Reminder: planned maintenance from %(start)s", start=window[0])
         text = render_template("email/reminder.txt", **context)
         html = render_template("email/reminder.html", **context)
+    title = incident.title_in(lang, shop.default_language).text
     message = _message(
-        subscriber.email, f"[{shop.name}] {subject} · {incident.title}", text, html, key
+        subscriber.email, isolate_text(f"[{shop.name}] {subject} · {title}", lang), text, html, key
     )
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -36,7 +36,7 @@ from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.components import find_components
 from statuspage.services.delivery.claims import insert_if_absent
-from statuspage.services.text import valid_address
+from statuspage.services.safe_text import valid_address
 from statuspage.site_version import private_write
 from statuspage.vocabulary import FINAL
 

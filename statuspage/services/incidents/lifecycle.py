@@ -14,13 +14,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
+from statuspage.models.texts import cleaned
 from statuspage.services import ServiceError
 from statuspage.services.aftercare.checklist import open_now_items
 from statuspage.services.audit import record
 from statuspage.services.incidents.publication import check_queue, promise_for, publication_time
 from statuspage.services.markup import render_markdown
 from statuspage.services.playbooks.messages import BLANK
-from statuspage.services.text import one_line
+from statuspage.services.safe_text import one_line
+from statuspage.services.shop import get_shop
 from statuspage.vocabulary import (
     COMPONENT_STATUSES,
     FINAL,
@@ -50,11 +52,13 @@ def open_incident(
     began_at: datetime | None = None,
     became_aware_at: datetime | None = None,
     notice: bool = False,
+    title_translations: dict | None = None,
 ) -> Incident:
     """Open an incident with its first update, now or at a time (or as a draft nobody else sees).
 
     `began_at` is when the problem began (None: not known), `became_aware_at` when the team learned
-    of it (None: now, the moment of opening); `notice` marks a notice rather than an outage.
+    of it (None: now, the moment of opening); `notice` marks a notice rather than an outage;
+    `title_translations` is the title in the shop's other languages.
     """
     title = _clean_title(title)
     now = utcnow()
@@ -82,6 +86,7 @@ def open_incident(
         began_at=began_at,
         became_aware_at=became_aware_at,
         is_notice=notice,
+        title_translations=cleaned(title_translations),
     )
     if status == "monitoring":
         incident.monitoring_at = display_at
@@ -303,7 +308,7 @@ def edit_update(
     if body == update.body and texts == before["translations"]:
         return
     update.body = body
-    update.body_html = render_markdown(body)
+    update.body_html = render_markdown(body, main_language())
     update.translations = _render_translations(texts)
     update.edited_at = utcnow()
     after = {"body": body, "translations": _texts(update)}
@@ -367,7 +372,7 @@ def _add_update(
         incident=incident,
         status=status,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(body, main_language()),
         author_id=user.id if user else None,
         component_changes=changes,
         translations=_render_translations(translations or {}),
@@ -457,12 +462,17 @@ def _texts(update: IncidentUpdate) -> dict[str, str]:
 
 
 def _render_translations(translations: dict[str, str]) -> dict:
-    """Render every language's Markdown once, sanitized."""
+    """Render every language's Markdown once, sanitized (right-to-left runs isolated)."""
     return {
-        lang: {"body": _clean_body(text), "html": render_markdown(text)}
+        lang: {"body": _clean_body(text), "html": render_markdown(text, lang)}
         for lang, text in translations.items()
         if text and text.strip()
     }
+
+
+def main_language() -> str:
+    """Return the language of an update's main text (the shop's default)."""
+    return get_shop().default_language
 
 
 def _set_status(incident: Incident, status: str, at: datetime | None = None) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import update as sql_update
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentUpdate, User, new_public_id, utcnow
 from statuspage.models.delivery import Notification
+from statuspage.models.texts import cleaned
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.clock import local_text, to_local_input
@@ -48,10 +49,14 @@ def plan_maintenance(
     display_at: datetime | None = None,
     kind: str | None = DEFAULT_KIND,
     reminder_minutes: int | None = None,
+    what_changes_in: dict[str, str] | None = None,
+    titles: dict[str, str] | None = None,
 ) -> Incident:
     """Announce a maintenance; with no text of its own, the playbook's announcement in every language.
 
     `reminder_minutes`: remind its subscribers this long before it starts (None: the setting; 0: never).
+    `what_changes_in` and `titles` are the gain and the title in the shop's other languages (a
+    message in another language never borrows the default language's words).
     """
     if reminder_minutes is not None and not 0 <= reminder_minutes <= 7 * 24 * 60:
         raise ServiceError("The reminder must come between 0 minutes and a week before the start.")
@@ -67,6 +72,7 @@ def plan_maintenance(
         "window_start": to_local_input(scheduled_for, shop.timezone),
         "window_end": to_local_input(scheduled_until, shop.timezone),
         "what_changes": (what_changes or "").strip(),
+        **{f"what_changes.{lang}": t.strip() for lang, t in (what_changes_in or {}).items() if t},
     }
     draft = Incident(
         title=title, kind=kind, is_maintenance=True, variables=variables, status="scheduled",
@@ -84,6 +90,7 @@ def plan_maintenance(
         next_update_at=next_update_at, public_id=draft.public_id,
     )  # fmt: skip
     incident.reminder_minutes = reminder_minutes
+    incident.title_translations = cleaned(titles)
     return incident
 
 

@@ -116,12 +116,17 @@ def select(
             kept.append(line)
             continue
         state, key, conditions, rest = parsed
-        if any((values or {}).get(name) != value for name, value in conditions):
+        if any(_chosen((values or {}).get(name)) != value for name, value in conditions):
             continue
         if state and state != wanted(key, states, began_known):
             continue
         kept.append(_DUE_PLACEHOLDER.sub("{{ " + due_name(key) + " }}", rest) if key else rest)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _chosen(shown: object) -> object:
+    """Return the value chosen behind a choice's label (messages.ChoiceText), or the value itself."""
+    return getattr(shown, "value", shown)
 
 
 def plain(source: str) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from statuspage.models import Shop, utcnow
 from statuspage.services.clock import as_utc
-from statuspage.services.playbooks import bindings, claims
-from statuspage.services.playbooks.composer import Facts, compose
+from statuspage.services.playbooks import bindings, claims, lint
+from statuspage.services.playbooks.composer import Facts, allowed_names, compose
 from statuspage.services.playbooks.loader import LANGUAGES, Playbook, Problem, load_directory
 from statuspage.services.playbooks.messages import (
     format_value,
@@ -122,21 +122,27 @@ def _render_problems(playbook: Playbook, stage: str, lang: str, path: str) -> li
             next_update_at=promised, link="https://status.shop.example/incidents/abc123def456",
             began_at=began, became_aware_at=aware, claims=recorded,
         )  # fmt: skip
-        examples = {v.name: v.example for v in playbook.variables}
+        examples = lint.example_values(playbook)
         composition = compose(playbook, stage, [lang], examples, facts, SAMPLE_SHOP)
         if composition.errors:
             return [
                 Problem(path, 1, f"{name}: {error}") for name, error in composition.errors.items()
             ]
         promise = format_value(as_utc(promised), lang, SAMPLE_SHOP.timezone) if promised else None
+        allowed = (*allowed_names(playbook, examples, SAMPLE_SHOP), *playbook.components)
+        message = composition.messages[lang]
         findings = transparency_check(
-            playbook, stage, lang, composition.messages[lang].sections, not final,
-            claims=recorded, promise=promise,
+            playbook, stage, lang, message.sections, not final,
+            claims=recorded, promise=promise, allowed=allowed,
         )  # fmt: skip
         variant = "with everything done" if done else "with nothing done yet"
         problems += [
             Problem(path, 1, f"transparency check ({variant}): {finding.message}")
             for finding in findings
-            if not finding.ok
+            if not finding.ok and finding.code != "language"  # the linter says more, below
+        ]
+        problems += [
+            Problem(path, 1, f"language ({variant}): {problem}")
+            for problem in lint.problems(playbook, stage, lang, message.text, allowed)
         ]
     return problems

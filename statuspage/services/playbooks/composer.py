@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, Shop, utcnow
-from statuspage.services import ServiceError
+from statuspage.services import ServiceError, formats
 from statuspage.services.audit import record
 from statuspage.services.clock import as_utc, parse_local
 from statuspage.services.incidents import lifecycle as incidents
@@ -23,6 +23,7 @@ from statuspage.services.playbooks.messages import (
     Finding,
     contact_line,
     format_value,
+    format_variable,
     join_sections,
     official_line,
     parse_value,
@@ -50,6 +51,7 @@ class Facts:
     began_at: datetime | None = None
     became_aware_at: datetime | None = None
     claims: dict[str, Claim] | None = None
+    title_translations: dict[str, str] | None = None  # the title in other languages
 
     @property
     def aware_at(self) -> datetime:
@@ -94,6 +96,7 @@ def compose(
         *(placeholders(playbook.templates.get((stage, lang), "")) for lang in langs)
     )
     composition = parse_variables(playbook, raw, shop.timezone, needed)
+    composition.errors.update(missing_translations(playbook, stage, langs, raw, shop))
     if composition.errors:
         return composition
     for lang in langs:
@@ -101,12 +104,55 @@ def compose(
         values = {**composition.values, **_per_language_texts(playbook, raw, lang)}
         found = _claims(playbook, facts, lang)
         composed = render_template(
-            source, context(values, lang, facts, shop, found), claims.states(found)
+            source,
+            context(values, lang, facts, shop, found, playbook=playbook),
+            claims.states(found),
         )
         composition.messages[lang] = composed
         for name, error in composed.errors.items():
             composition.errors.setdefault(name, error)
     return composition
+
+
+def missing_translations(
+    playbook: Playbook, stage: str, langs: list[str], raw: dict[str, str], shop: Shop
+) -> dict[str, str]:
+    """Ask for each free-text value a language other than the default needs and nobody wrote.
+
+    The shared value is written in the shop's default language; a Polish message never borrows it
+    (no silent English). Names that read the same everywhere (`translate: false`) are typed once.
+    Errors are keyed `name.lang`, as the form names the per-language fields.
+    """
+    errors = {}
+    for lang in langs:
+        if lang == (shop.default_language or "en"):
+            continue
+        used = placeholders(playbook.templates.get((stage, lang), ""))
+        for variable in playbook.variables:
+            if not variable.per_language or variable.name not in used:
+                continue
+            if (raw.get(variable.name) or "").strip() and not _written_in(raw, variable.name, lang):
+                errors[f"{variable.name}.{lang}"] = (
+                    f"Write “{playbook.in_lang(variable.label, 'en')}” in this language too "
+                    f"({lang}): the message must not borrow the {shop.default_language or 'en'} text."
+                )
+    return errors
+
+
+def _written_in(raw: dict[str, str], name: str, lang: str) -> bool:
+    """Tell whether a text variable was written for a language."""
+    return bool((raw.get(f"{name}.{lang}") or "").strip())
+
+
+def allowed_names(playbook: Playbook | None, raw: dict[str, str], shop: Shop) -> tuple[str, ...]:
+    """Return what may stay the same in every language: the shop's name and the names typed once."""
+    names = [shop.name]
+    for variable in playbook.variables if playbook else []:
+        if variable.type in ("url", "email") or (
+            variable.type == "text" and not variable.translate
+        ):
+            names.append((raw.get(variable.name) or "").strip())
+    return tuple(n for n in names if n)
 
 
 def compose_with_blanks(
@@ -128,8 +174,12 @@ def compose_with_blanks(
     texts = {}
     for lang, source in sources.items():
         values_here = {**values, **_per_language_texts(playbook, raw, lang)}
+        if lang != (shop.default_language or "en"):  # a shared text is never borrowed: a blank
+            for variable in playbook.variables:
+                if variable.per_language and not _written_in(raw, variable.name, lang):
+                    values_here.pop(variable.name, None)
         found = _claims(playbook, facts, lang)
-        known = context(values_here, lang, facts, shop, found)
+        known = context(values_here, lang, facts, shop, found, playbook=playbook)
         began_unknown = "began_at" not in known
         for name in placeholders(bindings.plain(source)) - set(known):
             if name == bindings.BEGAN and began_unknown:
@@ -163,21 +213,25 @@ def context(
     facts: Facts,
     shop: Shop,
     recorded: dict[str, Claim] | None = None,
+    *,
+    playbook: Playbook | None = None,
 ) -> dict[str, str]:
     """Build the template context for a language: built-ins plus the formatted variables.
 
     `began_at` is there only when the start is known; each claim's due time is there for the
-    planned line that names it.
+    planned line that names it. With the playbook, a choice reads as its label in the language.
+    Components are named in the language and joined as it joins lists ("A, B i C").
     """
     tz = shop.timezone
     aware = format_value(as_utc(facts.aware_at), lang, tz)
+    title = (facts.title_translations or {}).get(lang) or facts.title
     result = {
         "shop_name": shop.name,
         "contact": contact_line(contact_channels(shop), lang),
         "official_channels": official_line(official_senders(shop), lang)
         or contact_line(contact_channels(shop), lang),
-        "incident_title": facts.title,
-        "components": ", ".join(facts.components),
+        "incident_title": title,
+        "components": formats.list_text(_component_names(facts, lang, shop), lang),
         "became_aware_at": aware,
         "started_at": aware,
         "link": facts.link,
@@ -189,8 +243,22 @@ def context(
     for key, claim in (recorded or {}).items():
         if claim.due_at is not None:
             result[bindings.due_name(key)] = format_value(as_utc(claim.due_at), lang, tz)
-    result.update({name: format_value(value, lang, tz) for name, value in values.items()})
+    variables = {v.name: v for v in playbook.variables} if playbook else {}
+    result.update(
+        {
+            name: format_variable(variables.get(name), value, lang, tz)
+            for name, value in values.items()
+        }
+    )
     return result
+
+
+def _component_names(facts: Facts, lang: str, shop: Shop) -> list[str]:
+    """Name the affected components in a language (names typed as text stay as they are)."""
+    return [
+        c.name_in(lang, shop.default_language).text if hasattr(c, "name_in") else str(c)
+        for c in facts.components
+    ]
 
 
 def check(
@@ -200,8 +268,10 @@ def check(
     has_next: bool,
     recorded: dict[str, Claim] | None = None,
     promises: dict[str, str] | None = None,
+    allowed: tuple[str, ...] = (),
 ) -> dict[str, list[Finding]]:
-    """Run the transparency check for every language (`promises`: the promised time per language)."""
+    """Run the transparency check for every language (`promises`: the promised time per language;
+    `allowed`: names that may stay the same in every language)."""
     return {
         lang: transparency_check(
             playbook,
@@ -211,6 +281,7 @@ def check(
             has_next,
             claims=recorded,
             promise=(promises or {}).get(lang),
+            allowed=allowed,
         )  # fmt: skip
         for lang, sections in sections_by_lang.items()
     }
@@ -227,13 +298,14 @@ def facts_for(
     """Gather the built-in facts of an existing incident (and, with its playbook, what is done)."""
     return Facts(
         title=incident.title,
-        components=[c.name for c in incident.components],
+        components=list(incident.components),
         started_at=incident.started_at,
         next_update_at=next_update_at,
         link=link,
         began_at=incident.began_at,
         became_aware_at=incident.aware_at,
         claims=claims.recorded(incident, playbook) if playbook is not None else None,
+        title_translations=dict(incident.title_translations or {}),
     )
 
 
@@ -270,6 +342,7 @@ class ComposeStep:
     claims: dict[str, Claim] | None = None  # what the team recorded (None: nothing yet)
     promised_raw: str = ""  # the next-update time the sections were written for
     notice: bool = False  # a notice, not an outage (from the playbook)
+    title_translations: dict[str, str] = field(default_factory=dict)  # the title in other languages
     published: IncidentUpdate | None = None  # the update publish() made
 
     @property
@@ -281,8 +354,9 @@ class ComposeStep:
 def step_facts(step: ComposeStep, link: str, next_update_at: datetime | None) -> Facts:
     """Gather the facts a compose step's messages speak of."""
     return Facts(
+        title_translations=step.title_translations or None,
         title=step.title,
-        components=[c.name for c in step.component_statuses],
+        components=list(step.component_statuses),
         started_at=step.started_at or utcnow(),
         next_update_at=None if step.final else next_update_at,
         link=link,
@@ -318,7 +392,10 @@ def review(step: ComposeStep, playbook: Playbook, shop: Shop | None = None) -> N
         recorded = step.claims
         if recorded is None:  # a new incident: nothing is done yet
             recorded = claims.planned(playbook, step.became_aware_at or utcnow())
-        step.findings = check(playbook, step.stage, step.sections, has_next, recorded, promises)
+        allowed = allowed_names(playbook, step.raw, shop) if shop is not None else ()
+        step.findings = check(
+            playbook, step.stage, step.sections, has_next, recorded, promises, allowed
+        )
         step.previews = previews(step.sections)
 
 
@@ -356,7 +433,10 @@ def rebind(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) -> None
     for lang in step.sections:
         found = _claims(playbook, facts, lang)
         here = {**values, **_per_language_texts(playbook, step.raw, lang)}
-        contexts[lang] = (context(here, lang, facts, shop, found), claims.states(found))
+        contexts[lang] = (
+            context(here, lang, facts, shop, found, playbook=playbook),
+            claims.states(found),
+        )
     revision.rebind(step.sections, playbook, step.stage, contexts)
 
 
@@ -409,6 +489,7 @@ def publish(
             component_statuses=step.component_statuses, kind=playbook.kind, variables=step.raw,
             translations=texts, next_update_at=next_update_at, display_at=display_at,
             began_at=step.began_at, became_aware_at=step.became_aware_at, notice=step.notice,
+            title_translations=titles_for(step, playbook, shop),
         )  # fmt: skip
         incident.public_id = step.public_id  # reserved when composing, so {{ link }} is right
         step.published = incident.updates[0]
@@ -429,6 +510,18 @@ def publish(
             user, "incident.publish_despite_check", f"incident {incident.public_id}", None, failing
         )
     return incident
+
+
+def titles_for(step: ComposeStep, playbook: Playbook, shop: Shop) -> dict[str, str]:
+    """Return the title in the other languages: as written, else the playbook's when the team kept
+    the playbook's title (a title the team wrote itself is not guessed at)."""
+    kept = step.title.strip() == playbook.in_lang(playbook.title, shop.default_language).strip()
+    titles = {
+        lang: playbook.in_lang(playbook.title, lang)
+        for lang in step.langs
+        if kept and lang != shop.default_language
+    }
+    return titles | {lang: t for lang, t in step.title_translations.items() if (t or "").strip()}
 
 
 def incident_link(step: ComposeStep, incident: Incident | None) -> str:

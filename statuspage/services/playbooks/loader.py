@@ -62,6 +62,26 @@ class Variable:
     help: dict[str, str]
     example: str
     choices: tuple[str, ...] = ()
+    # A choice's label per language ({"yes": {"en": "yes", "pl": "tak", …}}): what readers see.
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The example per language (text variables; others: the one `example` for every language).
+    examples: dict[str, str] = field(default_factory=dict)
+    # False: the same in every language (a brand, a domain), so it is typed once.
+    translate: bool = True
+
+    def example_in(self, lang: str) -> str:
+        """Return the example value a message in this language would use."""
+        return self.examples.get(lang) or self.example
+
+    def choice_label(self, value: str, lang: str) -> str:
+        """Return how a choice reads in a language (the value itself when it has no label)."""
+        labels = self.choice_labels.get(value) or {}
+        return labels.get(lang) or labels.get("en") or value
+
+    @property
+    def per_language(self) -> bool:
+        """Tell whether the value is written in each language (free text that is not a name)."""
+        return self.type == "text" and self.translate
 
 
 @dataclass(frozen=True)
@@ -317,12 +337,13 @@ class _Checker:
             kind = str(item.get("type", ""))
             if kind not in VARIABLE_TYPES:
                 self.problem((*where, "type"), f"variable {name}: unknown type “{kind}”")
-            choices = tuple(str(c) for c in item.get("choices") or ())
+            choices, labels = self.choices(item.get("choices"), name, where)
             if kind == "choice" and not choices:
                 self.problem(where, f"variable {name}: a choice needs choices")
-            example = _text(item.get("example"))
-            if not example:
-                self.problem(where, f"variable {name}: needs an example value")
+            examples = self.examples(item.get("example"), name, kind, where)
+            translate = item.get("translate", True)
+            if not isinstance(translate, bool) or (translate is False and kind != "text"):
+                self.problem(where, f"variable {name}: translate: false is for text variables")
             result.append(
                 Variable(
                     name=name,
@@ -330,11 +351,44 @@ class _Checker:
                     required=bool(item.get("required", False)),
                     label=self.translations(item, "label", where),
                     help=self.translations(item, "help", where),
-                    example=example,
+                    example=examples.get("en", ""),
                     choices=choices,
+                    choice_labels=labels,
+                    examples=examples,
+                    translate=translate is not False,
                 )
             )
         return result
+
+    def choices(self, raw, name: str, where: tuple) -> tuple[tuple[str, ...], dict]:
+        """Read a choice's values and their label per language: {value: {en: …, ru: …, …}}."""
+        if raw is None:
+            return (), {}
+        if not isinstance(raw, dict):
+            self.problem(
+                (*where, "choices"),
+                f"variable {name}: choices need a label per "
+                "language, e.g. {yes: {en: yes, ru: да, pl: tak, lv: jā, ar: نعم}}",
+            )
+            return tuple(str(c) for c in raw if c is not None) if isinstance(raw, list) else (), {}
+        labels = {}
+        for value in raw:
+            labels[str(value)] = self.translations(raw, value, (*where, "choices"))
+        return tuple(labels), labels
+
+    def examples(self, raw, name: str, kind: str, where: tuple) -> dict[str, str]:
+        """Read an example: one value, or (text variables) one per language."""
+        if isinstance(raw, dict):
+            if kind != "text":
+                self.problem(
+                    (*where, "example"),
+                    f"variable {name}: only a text example is written per language",
+                )
+            return self.translations({"example": raw}, "example", where)
+        example = _text(raw)
+        if not example:
+            self.problem(where, f"variable {name}: needs an example value")
+        return dict.fromkeys(LANGUAGES, example)
 
     def max_words(self, raw: object, stages: list[str]) -> dict[str, int]:
         """Read max_words: one number for every stage, or a number per stage (others: the default)."""

@@ -23,7 +23,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from statuspage.services import formats
-from statuspage.services.playbooks import bindings
+from statuspage.services.playbooks import bindings, language
 from statuspage.services.playbooks.loader import (
     BUILTINS,
     DEFAULT_MAX_WORDS,
@@ -78,7 +78,7 @@ CONTACT_LABELS = {
     "en": {"email": "e-mail", "phone": "phone", "hotline": "hotline", "chat": "live chat", "social": "social", "address": "address"},
     "ru": {"email": "эл. почта", "phone": "телефон", "hotline": "горячая линия", "chat": "онлайн-чат", "social": "соцсети", "address": "адрес"},
     "pl": {"email": "e-mail", "phone": "telefon", "hotline": "infolinia", "chat": "czat", "social": "media społecznościowe", "address": "adres"},
-    "lv": {"email": "e-pasts", "phone": "tālrunis", "hotline": "uzticības tālrunis", "chat": "tiešsaistes tērzēšana", "social": "sociālie tīkli", "address": "adrese"},
+    "lv": {"email": "e-pasts", "phone": "tālrunis", "hotline": "informatīvais tālrunis", "chat": "tiešsaistes tērzēšana", "social": "sociālie tīkli", "address": "adrese"},
     "ar": {"email": "البريد الإلكتروني", "phone": "الهاتف", "hotline": "الخط الساخن", "chat": "الدردشة المباشرة", "social": "وسائل التواصل", "address": "العنوان"},
 }  # fmt: skip
 
@@ -235,6 +235,25 @@ _PARSERS = {
 }
 
 
+class ChoiceText(str):
+    """A chosen value as a message shows it (its label in the language); `.value` is what was chosen,
+    which `{if:variable=value}` lines compare."""
+
+    value: str
+
+    def __new__(cls, label: str, value: str) -> ChoiceText:
+        text = super().__new__(cls, label)
+        text.value = value
+        return text
+
+
+def format_variable(variable: Variable | None, value: object, lang: str, timezone: str) -> str:
+    """Format a variable's value for a language; a choice reads as its label in that language."""
+    if variable is not None and variable.type == "choice" and isinstance(value, str):
+        return ChoiceText(variable.choice_label(value, lang), value)
+    return format_value(value, lang, timezone)
+
+
 def format_value(value: object, lang: str, timezone: str) -> str:
     """Format a parsed value for a language (dates, times and money the way its readers expect)."""
     if value is None:
@@ -331,12 +350,14 @@ def transparency_check(
     *,
     claims: dict[str, bindings.Claim] | None = None,
     promise: str | None = None,
+    allowed: tuple[str, ...] = (),
 ) -> list[Finding]:
     """Check a message: the six elements, no leftovers, a promised next update, length, jargon,
-    and no action stated as done that the team has not marked done.
+    no action stated as done that the team has not marked done, and every sentence in its language.
 
     `claims` is what the team recorded (None: nothing done yet, as for a new incident); `promise`
-    is the promised next-update time as the message should write it in this language.
+    is the promised next-update time as the message should write it in this language; `allowed`
+    are names that may stay as they are in any language (the shop's name, brands).
     """
     final = stage in (playbook.final_stages if playbook else FINAL)
     findings = []
@@ -384,7 +405,17 @@ def transparency_check(
             else "Jargon or blame: " + ", ".join(f"“{w}”" for w in flagged),
         )
     )
+    findings.append(_language_finding(text, lang, allowed))
     return findings
+
+
+def _language_finding(text: str, lang: str, allowed: tuple[str, ...]) -> Finding:
+    """Fail when a sentence of the message is not in the message's language."""
+    foreign = language.foreign_parts(text, lang, allowed)
+    if not foreign:
+        return Finding("language", True, "Every sentence is in this language")
+    quoted = "; ".join(f"“{_shorten(part, 60)}”" for part in foreign[:3])
+    return Finding("language", False, f"Not in this language: {quoted}: write it in this language")
 
 
 _CLOCK_TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d{2}")  # 14:30, 2:30 PM, 14.30, ١٤:٣٠

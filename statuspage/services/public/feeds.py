@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
-from flask_babel import force_locale, format_datetime, gettext
+from flask_babel import force_locale, gettext
 from markupsafe import escape
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from statuspage.extensions import db
 from statuspage.models import Component, Incident, IncidentComponent, IncidentUpdate, utcnow
 from statuspage.services.clock import as_utc
+from statuspage.services.formats import datetime_text
 from statuspage.services.links import incident_url, public_url
 from statuspage.services.public.status import visible_incidents
 from statuspage.services.public.statuspage_json import pick_language
@@ -98,15 +99,17 @@ def build_feed(
     updates = published_updates(utcnow(), incident, component)
     stamps = [u.edited_at or u.display_at for u in updates] + [shop.updated_at or _EPOCH]
     changed = max(stamps)
-    title = f"{shop.name} status"
+    with force_locale(lang):
+        title = gettext("%(shop)s status", shop=shop.name)
+        subtitle = gettext("Incidents, maintenance and updates from %(shop)s", shop=shop.name)
     if incident is not None:
-        title = f"{incident.title} · {title}"
+        title = f"{incident.title_in(lang, shop.default_language).text} · {title}"
     elif component is not None:
-        title = f"{component.name} · {title}"
+        title = f"{component.name_in(lang, shop.default_language).text} · {title}"
     fg = FeedGenerator()
     fg.id(public_url(path))
     fg.title(plain(title))
-    fg.subtitle(plain(f"Incidents, maintenance and updates from {shop.name}"))
+    fg.subtitle(plain(subtitle))
     fg.author({"name": plain(shop.name)})
     fg.link(href=_page_link(incident), rel="alternate")
     fg.link(
@@ -118,7 +121,7 @@ def build_feed(
     fg.updated(as_utc(changed))
     fg.lastBuildDate(as_utc(changed))
     for update in updates:
-        _add_entry(fg, update, lang)
+        _add_entry(fg, update, lang, shop.default_language)
     body = fg.rss_str(pretty=False) if fmt == "rss" else fg.atom_str(pretty=False)
     return Feed(body=body, last_modified=changed, lang=lang)
 
@@ -127,8 +130,9 @@ def _promise(update: IncidentUpdate, lang: str) -> str:
     """Say when the next update is promised, as the page does ("Next update by 23 Nov 2026, 15:00 CET")."""
     if not update.next_update_at:
         return ""
+    when = datetime_text(update.next_update_at, lang, get_shop().timezone, short=True)
     with force_locale(lang):
-        text = f"{gettext('Next update by')} {format_datetime(update.next_update_at, 'd MMM y, HH:mm z')}"
+        text = f"{gettext('Next update by')} {when}"
     return f"<p><strong>{escape(text)}</strong></p>"
 
 
@@ -137,13 +141,16 @@ def _page_link(incident: Incident | None) -> str:
     return incident_url(incident) if incident else public_url("/")
 
 
-def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str) -> None:
-    """Add one update as an entry: status and title, sanitized HTML, permalink, time, categories."""
+def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str, main_lang: str) -> None:
+    """Add one update as an entry: status and title, sanitized HTML, permalink, time, categories.
+
+    Title, body and component names are in the feed's language where written (else the default)."""
     incident = update.incident
     link = incident_url(incident, update)
     entry = fg.add_entry(order="append")
     entry.guid(link, permalink=True)
-    entry.title(plain(f"[{label(update.status, lang)}] {incident.title}"))
+    title = incident.title_in(lang, main_lang).text
+    entry.title(plain(f"[{label(update.status, lang)}] {title}"))
     entry.link(href=link, rel="alternate")
     entry.content(clean(update.html_for(lang) + _promise(update, lang)), type="html")
     entry.published(as_utc(update.display_at))
@@ -153,7 +160,7 @@ def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str) -> None:
     entry.category(
         [{"term": impact, "scheme": public_url("/impact")}]
         + [
-            {"term": plain(c.name), "scheme": public_url("/components")}
+            {"term": plain(c.name_in(lang, main_lang).text), "scheme": public_url("/components")}
             for c in incident.components
         ]
     )

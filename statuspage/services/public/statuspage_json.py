@@ -108,12 +108,12 @@ def component_object(component: Component, ctx: Context) -> dict:
     """Serialize a component or a group (a group lists its components' ids)."""
     data = {
         "id": component.public_id,
-        "name": component.name,
+        "name": component.name_in(ctx.lang, ctx.shop.default_language).text,
         "status": group_status(component) if component.is_group else component.status,
         "created_at": iso(component.created_at, ctx.tz),
         "updated_at": iso(component.updated_at, ctx.tz),
         "position": component.position,
-        "description": component.description or None,
+        "description": component.description_in(ctx.lang, ctx.shop.default_language).text or None,
         "showcase": not component.is_group,
         "start_date": component.created_at.date().isoformat(),
         "group_id": _group_id(component, ctx),
@@ -139,7 +139,9 @@ def update_object(update: IncidentUpdate, incident: Incident, ctx: Context) -> d
     affected = [
         {
             "code": ctx.components[change["component_id"]].public_id,
-            "name": ctx.components[change["component_id"]].name,
+            "name": ctx.components[change["component_id"]]
+            .name_in(ctx.lang, ctx.shop.default_language)
+            .text,
             "old_status": change["old_status"],
             "new_status": change["new_status"],
         }
@@ -182,7 +184,7 @@ def incident_object(incident: Incident, updates: list[IncidentUpdate], ctx: Cont
     monitoring = incident.monitoring_at
     data = {
         "id": incident.public_id,
-        "name": incident.title,
+        "name": incident.title_in(ctx.lang, ctx.shop.default_language).text,
         "status": status,
         "created_at": iso(incident.created_at, ctx.tz),
         "updated_at": iso(incident_updated(incident, updates), ctx.tz),

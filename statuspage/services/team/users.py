@@ -18,8 +18,8 @@ from statuspage.models import User, utcnow
 from statuspage.models.api import ApiToken
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
+from statuspage.services.safe_text import valid_address
 from statuspage.services.team.passwords import check_password
-from statuspage.services.text import valid_address
 from statuspage.vocabulary import ROLES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -119,6 +119,15 @@ def deadline_done(public_id: str, key: str):
     return redirect(url_for(".incident_plan", public_id=public_id))
 
 
+def _per_language(name: str) -> dict[str, str]:
+    """Read a text written per language (`name.pl`, `name.ar` …) for the shop's other languages."""
+    return {
+        lang: request.form.get(f"{name}.{lang}", "").strip()
+        for lang in get_shop().language_list[1:]
+        if request.form.get(f"{name}.{lang}", "").strip()
+    }
+
+
 @bp.route("/maintenance/new", methods=["GET", "POST"])
 def new_maintenance():
     """Announce a planned maintenance; it starts and ends on its own."""
@@ -141,6 +150,8 @@ def new_maintenance():
                     display_at=parse_local(form.display_at.data, tz, what="The announcement"),
                     kind=request.form.get("kind") or None,
                     reminder_minutes=form.reminder_minutes.data,
+                    what_changes_in=_per_language("what_changes"),
+                    titles=_per_language("title"),
                 )
             )
             return "Maintenance scheduled."

@@ -20,7 +20,7 @@ from statuspage.services import ServiceError
 from statuspage.services.components import ordered_components
 from statuspage.services.delivery import subscribers as service
 from statuspage.services.delivery import webhooks
-from statuspage.services.text import csv_cell
+from statuspage.services.safe_text import csv_cell
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
 from statuspage.views.common import find
 

@@ -79,8 +79,7 @@ def parse_time(raw: str | None, name: str, *, after: datetime | None = None) -> 
         raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
     if value.tzinfo is None:
         raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
-    _check_year(value, name)
-    value = from_local(value, "UTC")
+    value = _as_utc(value, name)
     if value <= (after or utcnow()):
         raise BadInput(f"“{name}” is not in the future{' of display_at' if after else ''}.")
     return value
@@ -96,17 +95,19 @@ def parse_past(raw: str | None, name: str) -> datetime | None:
         raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
     if value.tzinfo is None:
         raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
-    _check_year(value, name)
-    value = from_local(value, "UTC")
+    value = _as_utc(value, name)
     if value > utcnow() + timedelta(minutes=1):
         raise BadInput(f"“{name}” is in the future; it says when something already happened.")
     return value
 
 
-def _check_year(value: datetime, name: str) -> None:
-    """Refuse a time outside 2000–2200 (which also keeps its conversion to UTC from overflowing)."""
-    if not 2000 <= value.year <= 2200:
-        raise BadInput(f"“{name}” must be a time between the years 2000 and 2200.")
+def _as_utc(value: datetime, name: str) -> datetime:
+    """Convert an aware time to stored UTC; a time at the calendar's edge (year 1 or 9999 with an
+    offset) that has no UTC equivalent is a clear 400, not an overflow."""
+    try:
+        return from_local(value, "UTC")
+    except OverflowError:
+        raise BadInput(f"“{name}” is out of range.") from None
 
 
 def check_languages(translations: dict[str, str] | None) -> dict[str, str] | None:

@@ -1,0 +1,113 @@
+"""Write what readers see in each language: incident and maintenance titles, component names and
+descriptions, postmortems and the team's own checklist items.
+
+The main text stays in the shop's default language; these maps hold the other enabled languages
+(`{"pl": "…", "ar": "…"}`). An empty text drops a language, whose readers then see the default one,
+marked with its own `lang` (models/texts.py). Every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from statuspage.models import Component, Incident, User
+from statuspage.models.aftercare import ChecklistEntry, Postmortem
+from statuspage.models.texts import cleaned
+from statuspage.services import ServiceError
+from statuspage.services.audit import record
+from statuspage.services.markup import render_markdown
+from statuspage.services.shop import get_shop
+
+TITLE_LIMIT = 200
+NAME_LIMIT = 120
+TEXT_LIMIT = 2000
+POSTMORTEM_LIMIT = 50_000
+
+
+def other_languages() -> list[str]:
+    """Return the shop's enabled languages other than the default one."""
+    return get_shop().language_list[1:]
+
+
+def checked(texts: Mapping[str, object] | None, limit: int, what: str) -> dict[str, str]:
+    """Keep the texts of the shop's other languages; refuse an unknown language or a long text."""
+    if texts is not None and not isinstance(texts, Mapping):
+        raise ServiceError(f'{what}: expected a text per language, e.g. {{"pl": "…"}}.')
+    languages = other_languages()
+    unknown = sorted(str(lang) for lang in (texts or {}) if lang not in languages)
+    if unknown:
+        raise ServiceError(
+            f"{what}: {', '.join(unknown)} is not one of the shop's other languages "
+            f"({', '.join(languages) or 'none'})."
+        )
+    if any(not isinstance(t, str | None) for t in (texts or {}).values()):
+        raise ServiceError(f"{what}: each language's text must be a string.")
+    result = cleaned(texts, languages)
+    if any(len(text) > limit for text in result.values()):
+        raise ServiceError(f"{what}: {limit} characters at most per language.")
+    if any("\x00" in text for text in result.values()):
+        raise ServiceError(f"{what}: the text contains a NUL character.")
+    return result
+
+
+def set_incident_titles(incident: Incident, titles: Mapping | None, *, user: User | None) -> None:
+    """Set an incident's (or a maintenance's) title in the other languages."""
+    new = checked(titles, TITLE_LIMIT, "Title")
+    if new == (incident.title_translations or {}):
+        return
+    before = dict(incident.title_translations or {})
+    incident.title_translations = new
+    record(user, "incident.titles", f"incident {incident.public_id}", before, new)
+
+
+def set_component_texts(
+    component: Component,
+    names: Mapping | None,
+    descriptions: Mapping | None,
+    *,
+    user: User | None,
+) -> None:
+    """Set a component's name and description in the other languages."""
+    new_names = checked(names, NAME_LIMIT, "Name")
+    new_descriptions = checked(descriptions, TEXT_LIMIT, "Description")
+    before = {
+        "names": dict(component.name_translations or {}),
+        "descriptions": dict(component.description_translations or {}),
+    }
+    after = {"names": new_names, "descriptions": new_descriptions}
+    if after == before:
+        return
+    component.name_translations, component.description_translations = new_names, new_descriptions
+    record(user, "component.texts", f"component {component.name}", before, after)
+
+
+def set_postmortem_translations(
+    postmortem: Postmortem, texts: Mapping | None, *, user: User | None
+) -> None:
+    """Set a postmortem's text in the other languages (rendered and sanitized once)."""
+    new = checked(texts, POSTMORTEM_LIMIT, "Postmortem")
+    before = {lang: t.get("body", "") for lang, t in (postmortem.translations or {}).items()}
+    if new == before:
+        return
+    postmortem.translations = {
+        lang: {"body": body, "html": render_markdown(body, lang)} for lang, body in new.items()
+    }
+    record(user, "postmortem.translations", f"incident {postmortem.incident_id}", before, new)
+
+
+def set_checklist_texts(entry: ChecklistEntry, texts: Mapping | None, *, user: User | None) -> None:
+    """Set the team's own checklist item in the other languages (the playbook's come translated)."""
+    if entry.key:
+        raise ServiceError("This item comes from the playbook, which has it in every language.")
+    new = checked(texts, 500, "Action")
+    before = dict(entry.text or {})
+    after = dict(before)
+    for lang in texts or {}:
+        if new.get(lang):
+            after[lang] = new[lang]
+        elif len(after) > 1:  # emptied: its readers see the item's own language again
+            after.pop(lang, None)
+    if after == before:
+        return
+    entry.text = after
+    record(user, "checklist.texts", f"checklist {entry.id}", before, after)
