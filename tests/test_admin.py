@@ -1,7 +1,7 @@
 """The admin through the test client: login, roles, incidents, components, settings, audit."""
 
 from statuspage.extensions import db
-from statuspage.models import AuditEntry, Component, Incident, User
+from statuspage.models import AuditEntry, Component, Incident
 from tests.helpers import component, incident
 
 

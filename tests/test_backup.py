@@ -71,7 +71,9 @@ def test_backup_never_overwrites_by_accident(app, app_ctx, runner, tmp_path, sql
     assert itself.exit_code == 1 and "database itself" in itself.output
 
 
-def test_a_restored_backup_serves_the_same_page(app, app_ctx, runner, tmp_path, monkeypatch, sqlite_only):
+def test_a_restored_backup_serves_the_same_page(
+    app, app_ctx, runner, tmp_path, monkeypatch, sqlite_only
+):
     opened = incident(title="Checkout is down")
     runner.invoke(args=["backup", str(tmp_path / "restore.db")])
     monkeypatch.setenv("STATUSPAGE_INSTANCE_PATH", str(tmp_path / "other"))

@@ -30,7 +30,9 @@ def test_reminders_fire_once_before_and_once_at_the_promised_time(clock, team_ho
     clock(minutes=115)
     jobs.tick()
     assert team_hook.events() == ["reminder.soon"]
-    assert "due in 10 min" in team_hook.accepted[0].text and "15:00 CET" in team_hook.accepted[0].text
+    assert (
+        "due in 10 min" in team_hook.accepted[0].text and "15:00 CET" in team_hook.accepted[0].text
+    )
     for minute in (120, 121, 180):
         clock(minutes=minute)
         jobs.tick()

@@ -77,7 +77,7 @@ def _due_work() -> dict[str, int]:
         later.display_at = utcnow() - timedelta(minutes=1)
     for n in range(4):
         breach = incident(title=f"Breach {n}", kind="data-breach")
-        breach.started_at = utcnow() - timedelta(hours=71)
+        breach.started_at = breach.became_aware_at = utcnow() - timedelta(hours=71)
     db.session.commit()
     return {
         "reminder.overdue": 20,

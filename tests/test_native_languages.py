@@ -18,6 +18,7 @@ from statuspage.services.playbooks.composer import Facts, compose
 from statuspage.services.playbooks.loader import LANGUAGES, load_directory
 from statuspage.services.playbooks.messages import transparency_check
 from statuspage.services.shop import saved_shop
+from statuspage.services.team.tokens import create_token
 from tests.helpers import component, incident
 
 ROOT = "incidents"
@@ -159,3 +160,29 @@ def test_the_demo_shop_publishes_in_five_languages(app_ctx):
         assert not language.foreign_parts(latest.translations[lang]["body"], lang,
                                           ("Bright Socks", "DHL", "BRIGHTSOCK"))  # fmt: skip
     assert db.session.query(Incident).count() == 2
+
+
+def test_titles_and_component_names_are_written_per_language_in_the_api_and_admin(
+    app_ctx, client, auth, owner
+):
+    saved_shop().languages = "en,pl"
+    checkout = component("Checkout")
+    auth.login()
+    page = client.post(
+        f"/admin/components/{checkout.public_id}/texts",
+        data={"name.pl": "Kasa", "description.pl": "Płacenie za zamówienie"},
+    )
+    assert page.status_code == 302
+    db.session.refresh(checkout)
+    assert checkout.name_translations == {"pl": "Kasa"}
+    _, secret = create_token(owner, "helpdesk")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    made = client.post("/api/v1/incidents", headers=headers,
+                       json={"title": "Slow checkout", "body": "We are on it.",
+                             "title_translations": {"pl": "Kasa działa wolno"}})  # fmt: skip
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["incident"]["title_translations"] == {"pl": "Kasa działa wolno"}
+    wrong = client.post("/api/v1/incidents", headers=headers,
+                        json={"title": "x", "body": "y", "title_translations": {"xx": "?"}})  # fmt: skip
+    assert wrong.status_code == 422 and db.session.query(Incident).count() == 1

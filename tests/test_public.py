@@ -131,7 +131,9 @@ def test_public_query_count_does_not_grow_with_history(app, app_ctx, client, cou
     assert measure() == small
 
 
-def test_incident_page_query_count_does_not_grow_with_its_updates(app, app_ctx, client, count_queries):
+def test_incident_page_query_count_does_not_grow_with_its_updates(
+    app, app_ctx, client, count_queries
+):
     opened = incident(title="Long night")
 
     def measure():

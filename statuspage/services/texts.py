@@ -50,9 +50,15 @@ def checked(texts: Mapping[str, object] | None, limit: int, what: str) -> dict[s
     return result
 
 
+def merged(old: Mapping | None, given: Mapping | None, limit: int, what: str) -> dict[str, str]:
+    """Return the texts with the given languages replaced (an empty text drops its language)."""
+    kept = {lang: text for lang, text in (old or {}).items() if lang not in (given or {})}
+    return kept | checked(given, limit, what)
+
+
 def set_incident_titles(incident: Incident, titles: Mapping | None, *, user: User | None) -> None:
-    """Set an incident's (or a maintenance's) title in the other languages."""
-    new = checked(titles, TITLE_LIMIT, "Title")
+    """Set an incident's (or a maintenance's) title in the languages given."""
+    new = merged(incident.title_translations, titles, TITLE_LIMIT, "Title")
     if new == (incident.title_translations or {}):
         return
     before = dict(incident.title_translations or {})
@@ -68,8 +74,10 @@ def set_component_texts(
     user: User | None,
 ) -> None:
     """Set a component's name and description in the other languages."""
-    new_names = checked(names, NAME_LIMIT, "Name")
-    new_descriptions = checked(descriptions, TEXT_LIMIT, "Description")
+    new_names = merged(component.name_translations, names, NAME_LIMIT, "Name")
+    new_descriptions = merged(
+        component.description_translations, descriptions, TEXT_LIMIT, "Description"
+    )
     before = {
         "names": dict(component.name_translations or {}),
         "descriptions": dict(component.description_translations or {}),
@@ -85,8 +93,8 @@ def set_postmortem_translations(
     postmortem: Postmortem, texts: Mapping | None, *, user: User | None
 ) -> None:
     """Set a postmortem's text in the other languages (rendered and sanitized once)."""
-    new = checked(texts, POSTMORTEM_LIMIT, "Postmortem")
     before = {lang: t.get("body", "") for lang, t in (postmortem.translations or {}).items()}
+    new = merged(before, texts, POSTMORTEM_LIMIT, "Postmortem")
     if new == before:
         return
     postmortem.translations = {

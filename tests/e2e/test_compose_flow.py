@@ -25,6 +25,9 @@ def test_open_data_breach_from_playbook_with_previews(app, live_server, page, ow
 
     page.locator("#var-data_types").fill("name and e-mail address")
     page.locator("#var-affected_customers").fill("customers who ordered in March")
+    # No silent English: the free texts have their own Polish fields, open in the form.
+    page.locator("#var-data_types-pl").fill("imię i adres e-mail")
+    page.locator("#var-affected_customers-pl").fill("klienci, którzy zamawiali w marcu")
     page.locator("#var-dpo_contact").fill("privacy@shop.test")
     for leaked, answer in (("passwords", "no"), ("cards", "no"), ("documents", "no"),
                            ("contact", "yes"), ("orders", "yes")):  # fmt: skip

@@ -48,7 +48,9 @@ def storefront(browser, shop_site, locale="en-US", path="/"):
     return page, errors
 
 
-def test_banner_appears_during_an_incident_and_disappears_after_it(app, app_ctx, shop_site, browser):
+def test_banner_appears_during_an_incident_and_disappears_after_it(
+    app, app_ctx, shop_site, browser
+):
     page, errors = storefront(browser, shop_site)
     expect(page.get_by_role("heading", name="Bright Socks")).to_be_visible()
     page.wait_for_load_state("networkidle")

@@ -165,7 +165,8 @@ def _open_draft(integration, mapping: AlertMapping, signal: Signal, now, outcome
     raw = {**mapping.variables}
     raw.update({k: v for k, v in signal.annotations.items() if playbook.variable(k)})
     facts = Facts(title, [mapping.component.name], signal.started_at, next_update_at,
-                  incident_url(public_id))  # fmt: skip
+                  incident_url(public_id), began_at=min(signal.started_at, now),
+                  became_aware_at=now)  # fmt: skip
     texts, missing = compose_with_blanks(playbook, stage, shop.language_list, raw, facts, shop)
     body = texts.pop(shop.default_language, "") or texts.pop(next(iter(texts)))
     auto = mapping.auto_publish and not missing

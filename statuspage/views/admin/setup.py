@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from statuspage.extensions import db
 from statuspage.forms import ComponentForm, ComponentStatusForm, ConfirmForm, SettingsForm
 from statuspage.models import AuditEntry, Component
-from statuspage.services import ServiceError
+from statuspage.services import ServiceError, texts
 from statuspage.services import components as service
 from statuspage.services.shop import FIELDS, get_shop, update_settings
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
@@ -68,6 +68,25 @@ def edit_component(public_id: str):
                 user=current_user,
             ),
             "Component saved.",
+        )
+    return redirect(url_for(".components"))
+
+
+@bp.post("/components/<public_id>/texts")
+@owner_required
+def component_texts(public_id: str):
+    """Write a component's name and description in the shop's other languages."""
+    component, form = _component(public_id), ConfirmForm()
+    if submitted(form):
+        languages = get_shop().language_list[1:]
+        attempt(
+            lambda: texts.set_component_texts(
+                component,
+                {lang: request.form.get(f"name.{lang}", "") for lang in languages},
+                {lang: request.form.get(f"description.{lang}", "") for lang in languages},
+                user=current_user,
+            ),
+            "Translations saved.",
         )
     return redirect(url_for(".components"))
 

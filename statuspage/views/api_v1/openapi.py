@@ -17,6 +17,12 @@ _COMPONENT_STATUS = {"type": "string", "enum": list(COMPONENT_STATUSES)}
 _TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
+_TITLES = {
+    "type": "object",
+    "additionalProperties": {"type": "string", "maxLength": 200},
+    "description": "Language code → the title in that language (the shop's other enabled "
+    "languages; empty drops one). Readers of a language without one see the main title.",
+}
 
 
 _TIMES = {
@@ -143,6 +149,7 @@ _SCHEMAS = {
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
+            "title_translations": _TITLES,
             "status": _STATUS,
             "impact": {"type": "string", "enum": list(INDICATORS)},
             "kind": {"type": ["string", "null"], "description": "The playbook, if any."},
@@ -222,6 +229,7 @@ _SCHEMAS = {
                 "description": "Component id (from /api/v2/components.json) → new status.",
             },
             "translations": {**_TEXTS, "description": "Language code → the body in that language."},
+            "title_translations": _TITLES,
             "next_update_at": {
                 **_TIME,
                 "description": "When the next update is promised (future).",
@@ -252,6 +260,7 @@ _SCHEMAS = {
             "status": _STATUS,
             "body": {"type": "string"},
             "variables": {**_TEXTS, "description": "The playbook stage's variables."},
+            "title_translations": _TITLES,
             "publish_anyway": {
                 "type": "boolean",
                 "default": False,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, User, new_public_id, utcnow
-from statuspage.services import ServiceError, plan
+from statuspage.services import ServiceError, plan, texts
 from statuspage.services.clock import from_local, iso, to_local_input
 from statuspage.services.components import chosen_statuses
 from statuspage.services.incidents import lifecycle as service
@@ -31,12 +31,13 @@ CREATE_FIELDS = {
     "title": _TEXT, "impact": _TEXT, "status": _TEXT, "body": _TEXT, "components": _MAP,
     "translations": _MAP, "next_update_at": _TEXT, "display_at": _TEXT, "draft": _FLAG,
     "playbook": _TEXT, "variables": _MAP, "publish_anyway": _FLAG, "began_at": _TEXT,
-    "became_aware_at": _TEXT,
+    "became_aware_at": _TEXT, "title_translations": _MAP,
 }  # fmt: skip
 UPDATE_FIELDS = {
     "status": _TEXT, "body": _TEXT, "components": _MAP, "translations": _MAP,
     "next_update_at": _TEXT, "display_at": _TEXT, "confirm_open_items": _FLAG,
     "variables": _MAP, "publish_anyway": _FLAG, "began_at": _TEXT, "became_aware_at": _TEXT,
+    "title_translations": _MAP,
 }  # fmt: skip
 RESOLVE_FIELDS = {
     "body": _TEXT, "components": _MAP, "translations": _MAP, "keep_components": _FLAG,
@@ -144,6 +145,7 @@ def create_incident(data: dict, user: User) -> Incident:
         translations=check_languages(data.get("translations")),
         next_update_at=parse_time(data.get("next_update_at"), "next_update_at", after=display_at),
         display_at=display_at,
+        title_translations=texts.checked(data.get("title_translations"), 200, "title_translations"),
     )
 
 
@@ -184,6 +186,7 @@ def _from_playbook(data: dict, user: User) -> Incident:
         began_at=parse_past(data.get("began_at"), "began_at"),
         became_aware_at=parse_past(data.get("became_aware_at"), "became_aware_at"),
         notice=playbook.notice,
+        title_translations=texts.checked(data.get("title_translations"), 200, "title_translations"),
     )
     _compose(step, playbook, shop)
     return composer.publish(step, playbook, None, shop, user)
@@ -205,6 +208,8 @@ def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
     """
     data = read_fields(data, UPDATE_FIELDS)
     _correct_times(incident, data, user)
+    if data.get("title_translations") is not None:
+        texts.set_incident_titles(incident, data["title_translations"], user=user)
     if data.get("variables") is not None or (data.get("body") is None and incident.kind):
         return _update_from_playbook(incident, data, user)
     for name in ("status", "body"):
@@ -349,6 +354,7 @@ def incident_json(incident: Incident) -> dict:
     return {
         "id": incident.public_id,
         "title": incident.title,
+        "title_translations": dict(incident.title_translations or {}),
         "status": incident.status,
         "impact": incident.impact,
         "kind": incident.kind,
