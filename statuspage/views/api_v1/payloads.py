@@ -72,22 +72,23 @@ def read_fields(data: object, allowed: dict[str, tuple], required: tuple[str, ..
 
 def parse_time(raw: str | None, name: str, *, after: datetime | None = None) -> datetime | None:
     """Parse an ISO 8601 time with an offset into naive UTC; it must lie in the future."""
-    if raw is None:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
-    if value.tzinfo is None:
-        raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
-    value = _as_utc(value, name)
-    if value <= (after or utcnow()):
+    value = _parse_iso(raw, name)
+    if value is not None and value <= (after or utcnow()):
         raise BadInput(f"“{name}” is not in the future{' of display_at' if after else ''}.")
     return value
 
 
 def parse_past(raw: str | None, name: str) -> datetime | None:
     """Parse an ISO 8601 time with an offset into naive UTC; it must not lie ahead."""
+    value = _parse_iso(raw, name)
+    if value is not None and value > utcnow() + timedelta(minutes=1):
+        raise BadInput(f"“{name}” is in the future; it says when something already happened.")
+    return value
+
+
+def _parse_iso(raw: str | None, name: str) -> datetime | None:
+    """Parse an ISO 8601 time with an offset into stored UTC; a time at the calendar's edge (year 1
+    or 9999 with an offset) that has no UTC equivalent is a clear 400, not an overflow."""
     if raw is None:
         return None
     try:
@@ -96,15 +97,6 @@ def parse_past(raw: str | None, name: str) -> datetime | None:
         raise BadInput(f"“{name}” must be ISO 8601, e.g. 2026-12-24T14:30:00+01:00.") from None
     if value.tzinfo is None:
         raise BadInput(f"“{name}” needs a timezone offset, e.g. 2026-12-24T14:30:00Z.")
-    value = _as_utc(value, name)
-    if value > utcnow() + timedelta(minutes=1):
-        raise BadInput(f"“{name}” is in the future; it says when something already happened.")
-    return value
-
-
-def _as_utc(value: datetime, name: str) -> datetime:
-    """Convert an aware time to stored UTC; a time at the calendar's edge (year 1 or 9999 with an
-    offset) that has no UTC equivalent is a clear 400, not an overflow."""
     try:
         return from_local(value, "UTC")
     except OverflowError:
