@@ -14,7 +14,7 @@ from statuspage.services.components import ordered_components
 from statuspage.services.incidents.publication import posted_message
 from statuspage.services.links import incident_url
 from statuspage.services.markup import render_markdown
-from statuspage.services.playbooks import claims, composer
+from statuspage.services.playbooks import claims, publishing
 from statuspage.services.playbooks.loader import get_playbook
 from statuspage.services.playbooks.messages import (
     SECTION_TITLES,
@@ -84,14 +84,14 @@ def _compose_page(playbook, incident: Incident | None):
     if request.method == "POST" and not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
     elif action == "compose" or (request.method == "GET" and incident is not None):
-        composer.fill_sections(step, playbook, shop, _link(step.public_id))
+        publishing.fill_sections(step, playbook, shop, _link(step.public_id))
     elif action == "publish":
         answered = plan.current_promise(incident, utcnow()) if incident else None
         try:  # a double click racing this one is run again and finds the incident published
             published = committed(
-                lambda: composer.publish(step, playbook, incident, shop, current_user)
+                lambda: publishing.publish(step, playbook, incident, shop, current_user)
             )
-        except composer.AlreadyPublished as twice:
+        except publishing.AlreadyPublished as twice:
             flash(f"{twice} Here it is.", "info")
             return redirect(url_for(".incident", public_id=twice.incident.public_id))
         except ServiceError as error:
@@ -102,9 +102,9 @@ def _compose_page(playbook, incident: Incident | None):
             flash(_said(step, incident, answered, shop.timezone), "info")
             return redirect(url_for(".incident", public_id=published.public_id))
     else:  # the previews: the promised time follows *Next update by*, bound sentences the records
-        composer.follow_promise(step, shop)
-        composer.rebind(step, playbook, shop, _link(step.public_id))
-    composer.review(step, playbook, shop)
+        publishing.follow_promise(step, shop)
+        publishing.rebind(step, playbook, shop, _link(step.public_id))
+    publishing.review(step, playbook, shop)
     page = render_template(
         "admin/compose.html",
         playbook=playbook,
@@ -120,7 +120,7 @@ def _compose_page(playbook, incident: Incident | None):
     return page, 400 if request.method == "POST" and action == "publish" else 200
 
 
-def _said(step: composer.ComposeStep, incident: Incident | None, answered, timezone: str) -> str:
+def _said(step: publishing.ComposeStep, incident: Incident | None, answered, timezone: str) -> str:
     """Say what publishing did: published or queued until when, and whether a promise was kept."""
     what = "Update" if incident is not None and not step.final else "Incident"
     verb = "published" if incident is None else "resolved" if step.final else "posted"
@@ -152,7 +152,7 @@ def _step_times(form, incident: Incident | None, timezone: str, errors: dict) ->
     return tuple(found)
 
 
-def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeStep:
+def _read_step(playbook, incident: Incident | None, shop) -> publishing.ComposeStep:
     """Read the compose form (or its defaults on the first visit)."""
     form = request.form
     stages = _stages(playbook, incident)
@@ -173,7 +173,7 @@ def _read_step(playbook, incident: Incident | None, shop) -> composer.ComposeSte
     default_next = plan.default_next_update(incident, stage, utcnow(), kind=playbook.kind)
     errors: dict[str, str] = {}
     began_at, aware_at = _step_times(form, incident, shop.timezone, errors)
-    step = composer.ComposeStep(
+    step = publishing.ComposeStep(
         title=form.get("title")
         or (
             incident.title if incident else playbook.in_lang(playbook.title, shop.default_language)

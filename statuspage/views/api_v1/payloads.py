@@ -19,7 +19,7 @@ from statuspage.services.clock import from_local, iso, to_local_input
 from statuspage.services.components import chosen_statuses
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.links import incident_url
-from statuspage.services.playbooks import claims, composer
+from statuspage.services.playbooks import claims, publishing
 from statuspage.services.playbooks.loader import all_playbooks, get_playbook
 from statuspage.services.shop import get_shop
 from statuspage.views.common import find
@@ -164,7 +164,7 @@ def _from_playbook(data: dict, user: User) -> Incident:
         next_update_at = plan.default_next_update(
             None, stage, display_at or utcnow(), kind=playbook.kind
         )
-    step = composer.ComposeStep(
+    step = publishing.ComposeStep(
         title=data.get("title") or playbook.in_lang(playbook.title, shop.default_language),
         impact=data.get("impact") or playbook.impact,
         stage=stage,
@@ -181,12 +181,12 @@ def _from_playbook(data: dict, user: User) -> Incident:
         title_translations=texts.checked(data.get("title_translations"), 200, "title_translations"),
     )
     _compose(step, playbook, shop)
-    return composer.publish(step, playbook, None, shop, user)
+    return publishing.publish(step, playbook, None, shop, user)
 
 
-def _compose(step: composer.ComposeStep, playbook, shop) -> None:
+def _compose(step: publishing.ComposeStep, playbook, shop) -> None:
     """Compose a step's messages, or refuse with every reason it cannot be composed."""
-    composer.fill_sections(step, playbook, shop, incident_url(step.public_id))
+    publishing.fill_sections(step, playbook, shop, incident_url(step.public_id))
     if step.errors:
         problems = "; ".join(f"{name}: {error}" for name, error in step.errors.items())
         raise ServiceError(f"The playbook message cannot be composed: {problems}")
@@ -260,7 +260,7 @@ def _update_from_playbook(incident: Incident, data: dict, user: User) -> Inciden
         next_update_at = next_update_at or plan.default_next_update(
             incident, stage, display_at or utcnow()
         )
-    step = composer.ComposeStep(
+    step = publishing.ComposeStep(
         title=incident.title, impact=incident.impact, stage=stage, langs=shop.language_list,
         raw={**(incident.variables or {}), **(data.get("variables") or {})},
         component_statuses=chosen_statuses(data.get("components")),
@@ -272,7 +272,7 @@ def _update_from_playbook(incident: Incident, data: dict, user: User) -> Inciden
         notice=incident.is_notice,
     )  # fmt: skip
     _compose(step, playbook, shop)
-    composer.publish(step, playbook, incident, shop, user)
+    publishing.publish(step, playbook, incident, shop, user)
     return step.published
 
 
