@@ -14,18 +14,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from statuspage.extensions import csrf, db
 from statuspage.services import ServiceError
 from statuspage.services.alerts import intake, integrations, payloads
+from statuspage.views.common import json_error
 
 bp = Blueprint("alerts", __name__, url_prefix="/api/alerts")
 csrf.exempt(bp)
 
 
 def error(status: int, message: str):
-    """Answer with a JSON error in the same shape as the rest of /api."""
-    response = jsonify({"error": {"status": status, "message": message}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="Candor alerts"'
-    return response
+    """Answer with a JSON error like the rest of /api."""
+    return json_error(status, message, realm="Candor alerts")
 
 
 @bp.post("/<public_id>")

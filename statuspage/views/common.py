@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, flash, request
+from flask import abort, flash, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -44,6 +44,15 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def json_error(status: int, message: str, realm: str = "Candor"):
+    """Answer with a JSON error in the shape every /api route uses (401 names its Bearer realm)."""
+    response = jsonify({"error": {"status": status, "message": message}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer realm="{realm}"'
+    return response
 
 
 def page_number() -> int:

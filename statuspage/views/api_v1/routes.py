@@ -24,18 +24,10 @@ from statuspage.services.transactions import DatabaseBusy
 from statuspage.views.api_v1 import payloads
 from statuspage.views.api_v1.openapi import openapi_document
 from statuspage.views.common import busy_message, committed
+from statuspage.views.common import json_error as error
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-
-def error(status: int, message: str):
-    """Answer with a JSON error in the same shape as the rest of /api."""
-    response = jsonify({"error": {"status": status, "message": message}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="Candor"'
-    return response
 
 
 @bp.before_request
