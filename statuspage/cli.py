@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
+from statuspage.i18n import terminal_language
 from statuspage.models import Incident, User
 from statuspage.scheduler import scheduler_cli
 from statuspage.services import ServiceError
@@ -25,16 +30,34 @@ from statuspage.services.team.users import (
 
 
 def register(app: Flask) -> None:
-    """Add the commands to the app's CLI."""
-    app.cli.add_command(init)
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(demo)
-    app.cli.add_command(playbooks)
-    app.cli.add_command(export_command)
-    app.cli.add_command(scheduler_cli)
-    app.cli.add_command(create_token_command)
-    app.cli.add_command(reset_password_command)
-    app.cli.add_command(backup)
+    """Add the commands to the app's CLI, each speaking the terminal's language."""
+    for command in (
+        init, create_user_command, demo, playbooks, export_command, scheduler_cli,
+        create_token_command, reset_password_command, backup,
+    ):  # fmt: skip
+        app.cli.add_command(in_terminal_language(command))
+
+
+def in_terminal_language(command: click.Command) -> click.Command:
+    """Make a command (and a group's commands) write in LC_ALL/LC_MESSAGES/LANG's language, else English.
+
+    Only what the command prints is affected: jobs it runs open app contexts of their own.
+    """
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            in_terminal_language(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "speaks_terminal_language", False):
+        return command
+
+    @wraps(callback)
+    def run(*args, **kwargs):
+        with force_locale(terminal_language()):
+            return callback(*args, **kwargs)
+
+    run.speaks_terminal_language = True
+    command.callback = run
+    return command
 
 
 @click.command()
@@ -49,16 +72,20 @@ def init(demo: bool, owner: str) -> None:
     if demo and not db.session.scalar(select(func.count()).select_from(Incident)):
         load_demo()
         db.session.commit()
-        click.echo("Loaded the demo shop.")
+        click.echo(_("Loaded the demo shop."))
     if not db.session.scalar(select(func.count()).select_from(User)):
         password = generate_password()
         create_user(owner, password, "owner")
         db.session.commit()
         click.echo(
-            f"Created the owner account. Log in at /login as {owner} with password {password}"
+            _(
+                "Created the owner account. Log in at /login as %(email)s with password %(password)s",
+                email=owner,
+                password=password,
+            )
         )
-        click.echo("This password is shown only once.")
-    click.echo("Database ready.")
+        click.echo(_("This password is shown only once."))
+    click.echo(_("Database ready."))
 
 
 @click.command("create-user")
@@ -75,7 +102,14 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {role} {email.strip().lower()} with password {password}")
+    click.echo(
+        _(
+            "Created %(role)s %(email)s with password %(password)s",
+            role=role,
+            email=email.strip().lower(),
+            password=password,
+        )
+    )
 
 
 @click.command()
@@ -83,11 +117,11 @@ def demo() -> None:
     """Load the demo shop into an empty database."""
     if db.session.scalar(select(func.count()).select_from(Incident)):
         raise click.ClickException(
-            "The database already holds incidents; the demo needs an empty one."
+            _("The database already holds incidents; the demo needs an empty one.")
         )
     load_demo()
     db.session.commit()
-    click.echo("Loaded the demo shop.")
+    click.echo(_("Loaded the demo shop."))
 
 
 @click.group()
@@ -109,8 +143,21 @@ def playbooks_check(directory: str | None) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) in the playbooks under {folder}.")
-    click.echo(f"{count} playbooks are valid in every language.")
+        raise click.ClickException(
+            ngettext(
+                "%(num)s problem in the playbooks under %(folder)s.",
+                "%(num)s problems in the playbooks under %(folder)s.",
+                len(problems),
+                folder=folder,
+            )
+        )
+    click.echo(
+        ngettext(
+            "%(num)s playbook is valid in every language.",
+            "%(num)s playbooks are valid in every language.",
+            count,
+        )
+    )
 
 
 @click.command("create-token")
@@ -120,14 +167,14 @@ def playbooks_check(directory: str | None) -> None:
 def create_token_command(email: str, name: str) -> None:
     """Create an API token for a team member and print it (only this once)."""
     try:
-        _, secret = create_token(find_user(email), name)
+        secret = create_token(find_user(email), name)[1]
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(secret)
     click.echo(
-        "This token is shown only once; use it as “Authorization: Bearer <token>”.", err=True
+        _("This token is shown only once; use it as “Authorization: Bearer <token>”."), err=True
     )
 
 
@@ -152,14 +199,19 @@ def reset_password_command(
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"New password for {user.email}: {password}")
-    click.echo("Every session of theirs has ended.")
+    click.echo(_("New password for %(email)s: %(password)s", email=user.email, password=password))
+    click.echo(_("Every session of theirs has ended."))
     if keep_tokens:
-        click.echo("Their API tokens still work (--keep-tokens); revoke them under API tokens.")
+        click.echo(_("Their API tokens still work (--keep-tokens); revoke them under API tokens."))
     else:
-        click.echo(f"API tokens revoked: {revoked}. They can create new ones under API tokens.")
+        click.echo(
+            _(
+                "API tokens revoked: %(count)s. They can create new ones under API tokens.",
+                count=revoked,
+            )
+        )
     if reset_2fa:
-        click.echo("Two-factor login is off; they can turn it on again under Account.")
+        click.echo(_("Two-factor login is off; they can turn it on again under Account."))
 
 
 @click.command()
@@ -173,7 +225,13 @@ def backup(path: str, force: bool) -> None:
         )
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up the database to {written} ({written.stat().st_size} bytes).")
+    click.echo(
+        _(
+            "Backed up the database to %(path)s (%(size)s bytes).",
+            path=written,
+            size=written.stat().st_size,
+        )
+    )
 
 
 @click.command("export")
@@ -206,7 +264,7 @@ def export_command(directory: str, watch: bool, interval: float, force: bool) ->
         if state != last or due:
             count = export_site(current_app, directory, force=force)
             force = False  # from now on the folder is an export
-            click.echo(f"Exported {count} files to {directory}.")
+            click.echo(_("Exported %(count)s files to %(folder)s.", count=count, folder=directory))
             last = next_change()
         if not watch:
             return

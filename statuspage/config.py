@@ -177,7 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "VERSION_CHECK_SECONDS",
         0.5,
-        "How often (seconds) each process re-reads the data version: a published update shows everywhere within about this long.",
+        "How often (seconds) each process re-reads the data version, on ticks of the wall clock (a divisor of 1 s keeps the nginx front cache within 1 s): a published update shows everywhere within about this long.",
     ),
     Setting(
         "SUBSCRIBE_RATE_LIMIT",

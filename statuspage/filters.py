@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from statuspage import vocabulary
 from statuspage.models import utcnow
+from statuspage.models.texts import Shown, pick
 from statuspage.services import bidi, formats
 from statuspage.services.clock import (
     as_utc,
@@ -71,6 +72,11 @@ def relative(value: datetime | None, now: datetime) -> str:
     return f"in {span(value - now)}" if value > now else f"{span(value - now)} ago"
 
 
+def period(value: timedelta | float | int | None, unit: str = "minutes") -> str:
+    """Say a stretch of time in the page's language: "1 day", "3 hours 20 minutes" (numbers in `unit`)."""
+    return formats.timedelta_text(value, str(get_locale() or "en"), unit=unit)
+
+
 def reader_lang() -> str:
     """Return the language this page is written in."""
     return str(get_locale() or shop().default_language)
@@ -79,6 +85,11 @@ def reader_lang() -> str:
 def percent(value) -> str:
     """Write a percentage (0–100) the way the reader's language does: "99,95%"."""
     return formats.percent_text(value, reader_lang())
+
+
+def hours_text(value) -> str:
+    """Say a playbook's span (a number is hours) in the reader's language: "72 hours", "30 days"."""
+    return formats.hours_text(value, reader_lang()) if value is not None else ""
 
 
 def title_of(incident):
@@ -105,6 +116,28 @@ def names(components) -> Markup:
 def names_text(components) -> str:
     """Join component names as plain text (for attributes, subjects and feeds)."""
     return formats.list_text([name_of(c).text for c in components], reader_lang())
+
+
+def day_titles(entries) -> list:
+    """Return the incidents of a history day as `Shown` titles in the reader's language (rows
+    written before titles were kept per language hold a plain string)."""
+    lang, main = reader_lang(), shop().default_language
+    return [
+        pick(e.get("translations"), e.get("title", ""), lang, main)
+        if isinstance(e, dict)
+        else Shown(str(e), main)
+        for e in entries or []
+    ]
+
+
+def day_titles_text(entries) -> str:
+    """Join a history day's incident titles as plain text, as the reader's language joins a list."""
+    return formats.list_text([t.text for t in day_titles(entries)], reader_lang())
+
+
+def day_titles_html(entries) -> Markup:
+    """Join a history day's incident titles for HTML, each fallback marked with its own language."""
+    return Markup(formats.list_text([str(escape(t)) for t in day_titles(entries)], reader_lang()))
 
 
 def own_lang(text_lang: str) -> Markup:
@@ -148,12 +181,15 @@ def register(app: Flask) -> None:
     )
     # Absolute links from BASE_URL, never from the request's Host (cached pages are shared).
     app.jinja_env.globals.update(absolute_url=public_url)
-    app.jinja_env.filters.update(span=span, relative=relative, local_input=local_input)
+    app.jinja_env.filters.update(
+        span=span, relative=relative, local_input=local_input, period=period
+    )
     # The reader's language: formats, texts per language, lists, right-to-left isolation.
     app.jinja_env.filters.update(
         percent=percent, title_of=title_of, name_of=name_of, description_of=description_of,
         names=names, names_text=names_text, own_lang=own_lang, isolate=isolate,
-        sentence_time=sentence_time,
+        day_titles_text=day_titles_text, day_titles_html=day_titles_html,
+        sentence_time=sentence_time, hours_text=hours_text,
     )  # fmt: skip
     app.jinja_env.globals.update(back_arrow=back_arrow, forward_arrow=forward_arrow)
 

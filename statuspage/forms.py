@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,10 +16,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from statuspage.services.playbooks.loader import LANGUAGES
+from statuspage.services.shop import is_email, is_link, is_phone, phone_problem, url_problem
 from statuspage.vocabulary import (
     COMPONENT_STATUSES,
     IMPACTS,
@@ -27,6 +29,9 @@ from statuspage.vocabulary import (
     ROLES,
     UPDATE_STATUSES,
 )
+
+# WTForms translates its own messages, but has no Latvian catalog: say "required" from ours.
+REQUIRED = DataRequired(message=_l("This field is required."))
 
 
 def _named(value: str):
@@ -65,61 +70,66 @@ def _language(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-BEGAN_LABEL = "The problem began at"
-AWARE_LABEL = "We became aware at"
+BEGAN_LABEL = _l("The problem began at")
+AWARE_LABEL = _l("We became aware at")
 
 
 class LoginForm(FlaskForm):
     """Log in with e-mail and password."""
 
-    email = EmailField("E-mail", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(_l("E-mail"), validators=[REQUIRED])
+    password = PasswordField(_l("Password"), validators=[REQUIRED])
 
 
 class IncidentForm(FlaskForm):
     """Open an incident: title, impact, first status and message."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    impact = SelectField("Impact", choices=choices(IMPACTS), default="minor")
-    status = SelectField("Status", choices=choices(OPEN_STATUSES))
-    body = TextAreaField("First update (Markdown)", validators=[DataRequired()])
-    draft = BooleanField("Save as draft (not public yet)")
+    title = StringField(_l("Title"), validators=[REQUIRED, Length(max=200)])
+    impact = SelectField(_l("Impact"), choices=choices(IMPACTS), default="minor")
+    status = SelectField(_l("Status"), choices=choices(OPEN_STATUSES))
+    body = TextAreaField(_l("First update (Markdown)"), validators=[REQUIRED])
+    draft = BooleanField(_l("Save as draft (not public yet)"))
     began_at = StringField(BEGAN_LABEL, validators=[Optional(), Length(max=40)])
     became_aware_at = StringField(AWARE_LABEL, validators=[Optional(), Length(max=40)])
 
 
-RESOLVE_ANYWAY = "Resolve even though checklist items for during the crisis are still open"
+RESOLVE_ANYWAY = _l("Resolve even though checklist items for during the crisis are still open")
 
 
 class UpdateForm(FlaskForm):
     """Post an update on an open incident."""
 
-    status = SelectField("New status", choices=choices(UPDATE_STATUSES))
-    body = TextAreaField("Update (Markdown)", validators=[DataRequired()])
-    display_at = StringField("Publish at", validators=[Optional(), Length(max=40)])
-    next_update_at = StringField("Next update by", validators=[Optional(), Length(max=40)])
-    confirm_open_items = BooleanField(RESOLVE_ANYWAY + " (when the status is Resolved)")
+    status = SelectField(_l("New status"), choices=choices(UPDATE_STATUSES))
+    body = TextAreaField(_l("Update (Markdown)"), validators=[REQUIRED])
+    display_at = StringField(_l("Publish at"), validators=[Optional(), Length(max=40)])
+    next_update_at = StringField(_l("Next update by"), validators=[Optional(), Length(max=40)])
+    confirm_open_items = BooleanField(
+        _l(
+            "Resolve even though checklist items for during the crisis are still open "
+            "(when the status is Resolved)"
+        )
+    )
 
 
 class ResolveForm(FlaskForm):
     """Resolve an incident."""
 
-    body = TextAreaField("Closing message (Markdown)", validators=[DataRequired()])
-    keep_components = BooleanField("Leave component statuses as they are")
+    body = TextAreaField(_l("Closing message (Markdown)"), validators=[REQUIRED])
+    keep_components = BooleanField(_l("Leave component statuses as they are"))
     confirm_open_items = BooleanField(RESOLVE_ANYWAY)
 
 
 class ReopenForm(FlaskForm):
     """Reopen a resolved incident."""
 
-    status = SelectField("Reopen as", choices=choices(OPEN_STATUSES))
-    body = TextAreaField("Why it is reopened (Markdown)", validators=[DataRequired()])
+    status = SelectField(_l("Reopen as"), choices=choices(OPEN_STATUSES))
+    body = TextAreaField(_l("Why it is reopened (Markdown)"), validators=[REQUIRED])
 
 
 class EditUpdateForm(FlaskForm):
     """Correct the text of a published update."""
 
-    body = TextAreaField("Text (Markdown)", validators=[DataRequired()])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[REQUIRED])
 
 
 class TimesForm(FlaskForm):
@@ -132,55 +142,87 @@ class TimesForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A button that needs only a CSRF token (publish, delete, move …), with an optional confirmation."""
 
-    confirm = BooleanField("Yes, I am sure")
+    confirm = BooleanField(_l("Yes, I am sure"))
 
 
 class ComponentForm(FlaskForm):
     """Create or edit a component or group."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = StringField("Description", validators=[Optional(), Length(max=500)])
-    group_id = SelectField("Group", choices=[], validate_choice=False)
-    is_group = BooleanField("This is a group of components")
+    name = StringField(_l("Name"), validators=[REQUIRED, Length(max=120)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
+    group_id = SelectField(_l("Group"), choices=[], validate_choice=False)
+    is_group = BooleanField(_l("This is a group of components"))
 
 
 class ComponentStatusForm(FlaskForm):
     """Set a component's status."""
 
-    status = SelectField("Status", choices=choices(COMPONENT_STATUSES))
+    status = SelectField(_l("Status"), choices=choices(COMPONENT_STATUSES))
+
+
+def _each_line(test, problem):
+    """Check every non-empty line of a field, so each wrong value is named beside the field at once
+    (the service checks the same rules again when saving)."""
+
+    def check(form, field) -> None:
+        for value in (line.strip() for line in (field.data or "").splitlines()):
+            if value and not test(value):
+                raise ValidationError(problem(value))
+
+    return check
+
+
+def _address(value: str) -> str:
+    """Say that a value is not an e-mail address."""
+    return _("“%(address)s” is not an e-mail address, e.g. help@shop.example.", address=value)
+
+
+def _addresses(value: str) -> str:
+    """Say that one line of a list of addresses is not an e-mail address."""
+    return _("“%(address)s” is not an e-mail address (one address per line).", address=value)
+
+
+LINK = _each_line(is_link, lambda value: url_problem())
+PHONE = _each_line(is_phone, lambda value: phone_problem())
 
 
 class SettingsForm(FlaskForm):
-    """The shop's settings."""
+    """The shop's settings; every field that is wrong says so beside itself, all at once."""
 
-    name = StringField("Shop name", validators=[DataRequired(), Length(max=120)])
-    url = StringField("Shop URL", validators=[Optional(), Length(max=300)])
-    logo_url = StringField("Logo URL", validators=[Optional(), Length(max=300)])
-    timezone = StringField("Timezone", validators=[DataRequired(), Length(max=64)])
-    brand_color = StringField("Brand colour", validators=[DataRequired(), Length(max=7)])
-    contact_email = StringField("Support e-mail", validators=[Optional(), Length(max=200)])
-    contact_phone = StringField("Phone", validators=[Optional(), Length(max=60)])
-    contact_hotline = StringField("Hotline", validators=[Optional(), Length(max=60)])
-    contact_chat_url = StringField("Live chat link", validators=[Optional(), Length(max=300)])
-    default_language = SelectField("Default language", choices=choices(LANGUAGES, _language))
+    name = StringField(_l("Shop name"), validators=[REQUIRED, Length(max=120)])
+    url = StringField(_l("Shop URL"), validators=[Optional(), Length(max=300), LINK])
+    logo_url = StringField(_l("Logo URL"), validators=[Optional(), Length(max=300), LINK])
+    timezone = StringField(_l("Timezone"), validators=[REQUIRED, Length(max=64)])
+    brand_color = StringField(_l("Brand colour"), validators=[REQUIRED, Length(max=7)])
+    contact_email = StringField(
+        _l("Support e-mail"),
+        validators=[Optional(), Length(max=200), _each_line(is_email, _address)],
+    )
+    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=60), PHONE])
+    contact_hotline = StringField(_l("Hotline"), validators=[Optional(), Length(max=60), PHONE])
+    contact_chat_url = StringField(
+        _l("Live chat link"), validators=[Optional(), Length(max=300), LINK]
+    )
+    default_language = SelectField(_l("Default language"), choices=choices(LANGUAGES, _language))
     languages = SelectMultipleField(
-        "Languages you publish in",
+        _l("Languages you publish in"),
         choices=choices(LANGUAGES, _language),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    contact_social = TextAreaField("Social accounts (one per line)", validators=[Optional()])
-    contact_address = TextAreaField("Address", validators=[Optional()])
+    contact_social = TextAreaField(_l("Social accounts (one per line)"), validators=[Optional()])
+    contact_address = TextAreaField(_l("Address"), validators=[Optional()])
     sender_emails = TextAreaField(
-        "Addresses we send e-mail from (one per line)", validators=[Optional()]
+        _l("Addresses we send e-mail from (one per line)"),
+        validators=[Optional(), _each_line(is_email, _addresses)],
     )
-    sms_sender = StringField("SMS sender name", validators=[Optional(), Length(max=20)])
+    sms_sender = StringField(_l("SMS sender name"), validators=[Optional(), Length(max=20)])
 
 
 class InviteForm(FlaskForm):
     """Invite someone to the team by e-mail, with the role they will have."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[REQUIRED, Length(max=200)])
     role = SelectField(_l("Role"), choices=lambda: choices(ROLES, role_name), default="editor")
 
 
@@ -193,28 +235,30 @@ class RoleForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     """Change a scheduled update before it is due."""
 
-    body = TextAreaField("Text (Markdown)", validators=[DataRequired()])
-    display_at = StringField("Publish at", validators=[DataRequired(), Length(max=40)])
-    next_update_at = StringField("Next update by", validators=[Optional(), Length(max=40)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[REQUIRED])
+    display_at = StringField(_l("Publish at"), validators=[REQUIRED, Length(max=40)])
+    next_update_at = StringField(_l("Next update by"), validators=[Optional(), Length(max=40)])
 
 
 class DeadlineDoneForm(FlaskForm):
     """Mark a playbook deadline as met."""
 
-    note = TextAreaField("Note (what was done, reference number …)", validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("Note (what was done, reference number …)"), validators=[Length(max=2000)]
+    )
 
 
 class MaintenanceForm(FlaskForm):
     """Announce a planned maintenance window."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    scheduled_for = StringField("Work starts", validators=[DataRequired(), Length(max=40)])
-    scheduled_until = StringField("Work ends", validators=[DataRequired(), Length(max=40)])
-    what_changes = StringField("What customers gain", validators=[Optional(), Length(max=500)])
-    body = TextAreaField("Announcement (Markdown)", validators=[Optional()])
-    display_at = StringField("Announce at", validators=[Optional(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[REQUIRED, Length(max=200)])
+    scheduled_for = StringField(_l("Work starts"), validators=[REQUIRED, Length(max=40)])
+    scheduled_until = StringField(_l("Work ends"), validators=[REQUIRED, Length(max=40)])
+    what_changes = StringField(_l("What customers gain"), validators=[Optional(), Length(max=500)])
+    body = TextAreaField(_l("Announcement (Markdown)"), validators=[Optional()])
+    display_at = StringField(_l("Announce at"), validators=[Optional(), Length(max=40)])
     reminder_minutes = IntegerField(
-        "Remind subscribers (minutes before the start)",
+        _l("Remind subscribers (minutes before the start)"),
         validators=[Optional(), NumberRange(min=0, max=7 * 24 * 60)],
     )
 
@@ -222,8 +266,8 @@ class MaintenanceForm(FlaskForm):
 class ExtendForm(FlaskForm):
     """Move a maintenance's end, telling customers why."""
 
-    scheduled_until = StringField("New end", validators=[DataRequired(), Length(max=40)])
-    body = TextAreaField("Message to customers (Markdown)", validators=[Optional()])
+    scheduled_until = StringField(_l("New end"), validators=[REQUIRED, Length(max=40)])
+    body = TextAreaField(_l("Message to customers (Markdown)"), validators=[Optional()])
 
 
 def form_errors(form: FlaskForm) -> str:

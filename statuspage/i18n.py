@@ -1,7 +1,9 @@
 """The reader's language: ?lang= (remembered in a cookie), else Accept-Language, else the shop's default.
 
 Only the languages the shop enabled are offered. The team's side (/admin, /login, /join) speaks
-ADMIN_LANGUAGES whatever the shop publishes in: the member's own choice (Account), else the browser's. A page chosen by cookie or
+ADMIN_LANGUAGES whatever the shop publishes in: the member's own choice (Account), else the browser's.
+The write API and alert intake always answer in English (tools parse them); the command line speaks
+the terminal's language (`terminal_language`). A page chosen by cookie or
 Accept-Language says so with Vary and stays cacheable by a CDN. A page asked for with ?lang= remembers
 the choice in a cookie, so that response is marked `private` (no shared cache may store a Set-Cookie and
 replay it to others): the reader's explicit choice keeps working on every later page, and every
@@ -11,6 +13,7 @@ it, without the cookie, and adds the cookie again on each hit.)
 
 from __future__ import annotations
 
+import os
 import time
 from functools import lru_cache
 from urllib.parse import parse_qsl
@@ -21,7 +24,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request
 
-from statuspage import site_version
+from statuspage import site_version, vocabulary
 from statuspage.services.shop import get_shop
 
 NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "lv": "Latviešu", "ar": "العربية"}
@@ -29,8 +32,10 @@ RTL = {"ar"}
 COOKIE = "lang"
 COOKIE_SECONDS = 365 * 24 * 3600
 _STAFF_PREFIXES = ("/admin", "/login", "/logout", "/join")
-# The languages the admin is translated into, whatever the shop publishes in.
-ADMIN_LANGUAGES = ("en", "pl", "ru", "lv", "ar")
+# The languages the admin is translated into, whatever the shop publishes in (vocabulary.py).
+ADMIN_LANGUAGES = vocabulary.ADMIN_LANGUAGES
+# Answers that tools parse (the write API, alert intake) speak English whatever Accept-Language says.
+_MACHINE_PREFIXES = ("/api/v1", "/api/alerts")
 
 
 def select_locale() -> str:
@@ -66,7 +71,10 @@ def language_of(environ: dict, default: str, enabled: list[str]) -> tuple[str, s
     It reads the environ directly (no request object) and parses only what is there: a query with
     "lang", a Cookie header naming it; Accept-Language values are matched once each (memoised).
     """
-    if ("/" + (environ.get("PATH_INFO") or "").lstrip("/")).startswith(_STAFF_PREFIXES):
+    path = "/" + (environ.get("PATH_INFO") or "").lstrip("/")
+    if path.startswith(_MACHINE_PREFIXES):
+        return "en", "api"
+    if path.startswith(_STAFF_PREFIXES):
         header = environ.get("HTTP_ACCEPT_LANGUAGE") or ""
         return _best_match(header, ADMIN_LANGUAGES) or "en", "staff"
     query = environ.get("QUERY_STRING")
@@ -87,6 +95,18 @@ def language_of(environ: dict, default: str, enabled: list[str]) -> tuple[str, s
 def _best_match(header: str, enabled: tuple[str, ...]) -> str | None:
     """Match an Accept-Language header against the enabled languages (browsers send few distinct ones)."""
     return parse_accept_header(header, LanguageAccept).best_match(enabled)
+
+
+def terminal_language(environ: dict | None = None) -> str:
+    """Return the language for command-line output: LC_ALL, LC_MESSAGES or LANG (the first one set,
+    as gettext reads them) when it names one of the admin's languages, else English."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            code = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            return code if code in ADMIN_LANGUAGES else "en"
+    return "en"
 
 
 def language_cookie(lang: str) -> str:
@@ -111,6 +131,8 @@ def language_settings() -> tuple[str, list[str]]:
 
 def language_url(code: str) -> str:
     """Return this page in another language, keeping its other query arguments (e.g. ?page=2).
+
+    A cached public page sees only the arguments it reads (render_cache), so only those are kept there.
 
     Left out: lang itself, the route's own arguments, and the names url_for takes (endpoint, _external,
     _scheme, …), which a crafted URL must not reach.
@@ -141,6 +163,7 @@ def register(app: Flask) -> None:
             "lang": lang,
             "dir": "rtl" if lang in RTL else "ltr",
             "languages": [(code, NAMES.get(code, code)) for code in enabled],
+            "language_names": NAMES,  # each language by its own name ("Polski"), for headings
             "language_url": language_url,
         }
 

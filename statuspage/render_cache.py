@@ -1,15 +1,16 @@
 """Render on change, not per request: each process keeps the public responses it rendered.
 
 An entry is reused while the data version is unchanged (every commit that writes bumps it) and until the
-next scheduled update falls due. Each process re-reads the version at most every VERSION_CHECK_SECONDS,
-so a published update shows on every surface, in every process, within about that long.
+next scheduled update falls due. Each process re-reads the version once per tick of
+VERSION_CHECK_SECONDS on the wall clock (site_version), so a published update shows on every surface, in
+every process, within about that long.
 
 Repeat readers are answered by `Replay`, a WSGI layer in front of Flask, without entering Flask and
 without building a request or response object: a dict lookup on the scheme, the URL and the language
 (`?lang`, the cookie or Accept-Language, `i18n.language_of`), the plain or gzip copy by Accept-Encoding,
 an If-None-Match comparison, and header lists worked out once when the entry was stored (the final
 headers of the response: security headers, Vary, CORS). It answers only while this process checked the
-version within the interval; otherwise the request goes through Flask, which checks it and answers from
+version in the current tick; otherwise the request goes through Flask, which checks it and answers from
 the same entry. A response Flask renders is answered from its new entry too, so the first reader, every
 repeat reader and a reader who comes when the check is due all get the same status, headers and bytes
 (tests/test_replay.py compares them on every surface).
@@ -17,6 +18,16 @@ repeat reader and a reader who comes when the check is due all get the same stat
 Two decisions: no stored answer carries a `Date` (the server adds the current one; a stored one would be
 the render's time, sent beside gunicorn's own or passed on as is by granian), and a `?lang=` answer gets
 its language cookie (`i18n.language_cookie`) on every hit.
+
+Query arguments a page does not read do not count: a view declares the ones it reads
+(`@cacheable(args=("page",))`; `lang` always counts), it sees only those in `request.args`, and the key
+keeps only those, so `/?utm_source=mail` or a flood of `/incidents/<id>?x=1…100000` is answered from the
+entry of the page itself: no render and no new entry (the layer in front of Flask learns each path's
+arguments from its first render).
+
+Every answer from the cache tells a front cache how long it holds: `X-Accel-Expires: @<second>`, the end
+of the second this process last checked the data version in (`site_version.front_expires`). nginx keeps
+the copy no longer and drops the header; deploy/nginx/candor.conf relies on it to stay fresh within 1 s.
 """
 
 from __future__ import annotations
@@ -26,9 +37,10 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from flask import Flask, Response, current_app, g, request, session
-from werkzeug.datastructures import Accept
+from werkzeug.datastructures import Accept, ImmutableMultiDict
 from werkzeug.http import is_resource_modified, parse_accept_header
 
 from statuspage import site_version
@@ -58,10 +70,19 @@ class _Entry:
     gzipped: _Copy | None  # compressed once when stored, served to every client that accepts it
 
 
-def cacheable(view: Callable) -> Callable:
-    """Mark a public GET view whose response depends only on the data, the URL and the language."""
-    view._render_cached = True
-    return view
+def cacheable(view: Callable | None = None, *, args: tuple[str, ...] = ()) -> Callable:
+    """Mark a public GET view whose response depends only on the data, the path, `args` and the language.
+
+    The view sees only the query arguments named in `args` (and `lang`); others are dropped from
+    `request.args` and from the cache key. Use as `@cacheable` or `@cacheable(args=("page",))`.
+    """
+
+    def mark(view: Callable) -> Callable:
+        view._render_cached = True
+        view._render_args = frozenset(args) | {"lang"}
+        return view
+
+    return mark if view is None else mark(view)
 
 
 def register(app: Flask) -> None:
@@ -71,15 +92,22 @@ def register(app: Flask) -> None:
     stored last, with every header the other hooks add.
     """
     entries = app.extensions["render_cache"] = {}
-    app.wsgi_app = Replay(app.wsgi_app, entries, site_version.init_app(app), app.config)
+    # Each rendered path -> the query arguments its view reads (Replay keys by those alone).
+    arguments = app.extensions["render_cache_args"] = {}
+    app.wsgi_app = Replay(app.wsgi_app, entries, arguments, site_version.init_app(app), app.config)
 
     @app.before_request
     def serve_from_cache():
         if not _applies():
             return None
+        # The view sees only the arguments its answer may depend on (the key has no others).
+        allowed = _arguments()
+        request.args = ImmutableMultiDict(
+            [(k, v) for k, v in request.args.items(multi=True) if k in allowed]
+        )
         # Read before rendering: a write during the render makes the stored entry stale at once.
         g.render_version = site_version.current_version()
-        entry = _fresh(_entries().get(_key(request.environ, select_locale())), g.render_version)
+        entry = _fresh(_entries().get(_request_key()), g.render_version)
         if entry is None:
             return None
         g.from_cache = True  # the language cookie is added by i18n's hook, as for a render
@@ -101,11 +129,15 @@ def register(app: Flask) -> None:
             return response
         if session.accessed:  # what Flask's session interface adds after this hook; keep it
             response.vary.add("Cookie")
-        entries = _entries()
-        if len(entries) >= current_app.config["RENDER_CACHE_ENTRIES"]:
-            entries.clear()  # bounded memory: a flood of distinct URLs cannot grow it forever
+        entries, arguments = _entries(), current_app.extensions["render_cache_args"]
+        limit = current_app.config["RENDER_CACHE_ENTRIES"]
+        if len(entries) >= limit or len(arguments) >= limit:
+            # Bounded memory: distinct pages (not query arguments: they share an entry) beyond it.
+            entries.clear()
+            arguments.clear()
         entry = _entry(response, g.render_version, g.get("next_change"))
-        entries[_key(request.environ, select_locale())] = entry
+        entries[_request_key()] = entry
+        arguments[request.environ.get("PATH_INFO", "")] = _arguments()
         answer = _as_response(entry, request.environ)
         for cookie in response.headers.getlist("Set-Cookie"):
             answer.headers.add("Set-Cookie", cookie)
@@ -116,14 +148,15 @@ class Replay:
     """WSGI layer answering repeat readers from the cache before Flask is entered."""
 
     def __init__(
-        self, wsgi_app: Callable, entries: dict, snapshot: site_version.Snapshot, config: dict
+        self,
+        wsgi_app: Callable,
+        entries: dict,
+        arguments: dict,
+        snapshot: site_version.Snapshot,
+        config: dict,
     ) -> None:
-        self.wsgi_app, self.entries, self.snapshot, self.config = (
-            wsgi_app,
-            entries,
-            snapshot,
-            config,
-        )
+        self.wsgi_app, self.entries, self.arguments = wsgi_app, entries, arguments
+        self.snapshot, self.config = snapshot, config
 
     def __call__(self, environ: dict, start_response: Callable):
         method = environ["REQUEST_METHOD"]
@@ -136,7 +169,11 @@ class Replay:
         ):
             _, default, enabled = snapshot.languages
             lang, source = language_of(environ, default, enabled)
-            entry = self.entries.get(_key(environ, lang))
+            path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+            if query:
+                allowed = self.arguments.get(path)  # None: not rendered yet, Flask knows the view
+                query = None if allowed is None else _kept(query, allowed)
+            entry = None if query is None else self.entries.get(_key(environ, path, query, lang))
             if (
                 entry is not None
                 and entry.version == snapshot.version
@@ -147,21 +184,36 @@ class Replay:
                     (status, headers), body = copy.not_modified, b""
                 else:
                     (status, headers), body = copy.ok, copy.body
+                headers = [*headers, ("X-Accel-Expires", snapshot.front_expires)]
                 if source == "url":  # the explicit choice is remembered, as Flask does
-                    headers = [*headers, ("Set-Cookie", language_cookie(lang))]
+                    headers.append(("Set-Cookie", language_cookie(lang)))
                 start_response(status, headers)
                 return [b"" if method == "HEAD" else body]
         return self.wsgi_app(environ, start_response)
 
 
-def _key(environ: dict, lang: str) -> tuple:
-    """Cache key: the scheme, the URL and the reader's language."""
-    return (
-        environ["wsgi.url_scheme"],
-        environ.get("PATH_INFO", ""),
-        environ.get("QUERY_STRING", ""),
-        lang,
+def _key(environ: dict, path: str, query: str, lang: str) -> tuple:
+    """Cache key: the scheme, the path, the query arguments the page reads and the reader's language."""
+    return (environ["wsgi.url_scheme"], path, query, lang)
+
+
+def _kept(query: str, allowed: frozenset[str]) -> str:
+    """Keep the query arguments in `allowed`, as sent and in their order; drop the others."""
+    return "&".join(
+        part for part in query.split("&") if unquote_plus(part.partition("=")[0]) in allowed
     )
+
+
+def _arguments() -> frozenset[str]:
+    """Return the query arguments this request's cacheable view reads."""
+    return current_app.view_functions[request.endpoint]._render_args
+
+
+def _request_key() -> tuple:
+    """Return the cache key of the request Flask is handling."""
+    environ = request.environ
+    query = _kept(environ.get("QUERY_STRING", ""), _arguments())
+    return _key(environ, environ.get("PATH_INFO", ""), query, select_locale())
 
 
 def _pick(entry: _Entry, environ: dict) -> _Copy:
@@ -234,6 +286,7 @@ def _as_response(entry: _Entry, environ: dict) -> Response:
     """Answer from an entry inside Flask (its after_request hooks still run and change nothing)."""
     copy = _pick(entry, environ)
     status, headers = copy.not_modified if _unchanged(copy, environ) else copy.ok
+    headers = [*headers, ("X-Accel-Expires", g.front_expires)]  # as Replay sends it
     # The whole body even for HEAD or 304: werkzeug leaves it out when sending (and a 304's length).
     return current_app.response_class(copy.body, status=status, headers=headers)
 

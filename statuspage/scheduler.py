@@ -14,6 +14,7 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from statuspage import jobs
 from statuspage.extensions import db
@@ -70,22 +71,23 @@ def run_command(once: bool) -> None:
     app = current_app._get_current_object()
     if once:
         done = run_tick(app)
-        click.echo(
-            "Done: " + (", ".join(f"{k} {v}" for k, v in done.items() if v) or "nothing due.")
-        )
+        did = ", ".join(f"{k} {v}" for k, v in done.items() if v)  # job names: for the log's reader
+        click.echo(_("Done: %(jobs)s.", jobs=did) if did else _("Done: nothing due."))
         return
     scheduler = build(app)
     interval = app.config["SCHEDULER_INTERVAL_SECONDS"]
     try:
         signal.signal(signal.SIGTERM, _stop)
-        click.echo(f"Scheduler running every {interval} s. Stop it with Ctrl-C.")
+        click.echo(
+            _("Scheduler running every %(seconds)s s. Stop it with Ctrl-C.", seconds=interval)
+        )
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # let a tick in progress finish its transaction
-    click.echo("Scheduler stopped.")
+    click.echo(_("Scheduler stopped."))
 
 
 def _stop(signum, frame) -> None:

@@ -2,8 +2,15 @@
 
 Every commit that writes something the public may see bumps `site_version.version` in the same
 transaction (`bump`, registered as a before-commit listener by events.py). Each process re-reads the
-number at most every VERSION_CHECK_SECONDS and keeps, with it, what it derived from that version (the
-shop's languages). The render cache and i18n read this snapshot; neither reaches into the other.
+number once per tick of VERSION_CHECK_SECONDS on the wall clock (0.5 s: in [:00.0, :00.5) and
+[:00.5, :01.0) of every second) and keeps, with it, what it derived from that version (the shop's
+languages). The render cache and i18n read this snapshot; neither reaches into the other.
+
+Ticks on the wall clock, not "every 0.5 s since this process last looked", so that a front cache can be
+told exactly how long an answer holds: an answer shows the data as of its process's last check, so it
+may be kept to the end of that check's second and no longer (`front_expires`, sent to nginx as
+`X-Accel-Expires: @<epoch second>`). nginx counts in whole seconds; a check made in the new second is
+what the copy it fetches next shows, so an update is through nginx within 1 s of its commit.
 
 A transaction that writes only private bookkeeping (outboxes, subscribers) calls `private_write()` so
 the public pages stay cached. This module sits beside the models: services may import it.
@@ -11,6 +18,7 @@ the public pages stay cached. This module sits beside the models: services may i
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -30,17 +38,31 @@ class Snapshot:
     """What one process knows of the data version, and when it last checked."""
 
     version: int | None = None
-    checked: float = 0.0
+    checked: float = float("-inf")  # epoch seconds (wall clock) of the last check
     # (version, default language, enabled languages), read once per version.
     languages: tuple[int, str, list[str]] | None = None
+    # X-Accel-Expires for answers showing this check's data: "@<epoch second>" (front_expires).
+    front_expires: str = "0"
 
     def is_fresh(self, interval: float) -> bool:
-        """Tell whether the version was checked within the interval and the languages belong to it."""
+        """Tell whether the version was checked in the current tick and the languages belong to it."""
         return (
             self.languages is not None
             and self.languages[0] == self.version
-            and time.monotonic() - self.checked <= interval
+            and _same_tick(self.checked, interval)
         )
+
+
+def front_expires(checked: float, interval: float) -> str:
+    """Return until when a front cache may keep an answer showing the data checked at `checked`.
+
+    The end of the check's second (nginx's "@N" holds through second N): a later copy is fetched after
+    the next tick began, so it shows a newer check. With ticks longer than a second, the tick's end.
+    """
+    second = math.floor(checked)
+    if interval > 1:
+        second = max(second, math.floor((checked // interval + 1) * interval) - 1)
+    return f"@{second}"
 
 
 def init_app(app: Flask) -> Snapshot:
@@ -55,21 +77,27 @@ def snapshot() -> Snapshot:
 
 
 def current_version() -> int:
-    """Return the data version, re-read from the database at most every VERSION_CHECK_SECONDS (once a request)."""
+    """Return the data version, re-read from the database once per tick of VERSION_CHECK_SECONDS (once a request)."""
     if has_request_context() and "render_version" in g:
         return g.render_version
     state = snapshot()
-    if (
-        state.version is None
-        or time.monotonic() - state.checked > current_app.config["VERSION_CHECK_SECONDS"]
-    ):
+    interval = current_app.config["VERSION_CHECK_SECONDS"]
+    if state.version is None or not _same_tick(state.checked, interval):
+        checked = (
+            time.time()
+        )  # before the read: the answer shows at least what was committed by now
         state.version = (
             db.session.scalar(select(SiteVersion.version).where(SiteVersion.id == 1)) or 0
         )
-        state.checked = time.monotonic()
+        state.checked, state.front_expires = checked, front_expires(checked, interval)
     if has_request_context():
-        g.render_version = state.version
+        g.render_version, g.front_expires = state.version, state.front_expires
     return state.version
+
+
+def _same_tick(checked: float, interval: float) -> bool:
+    """Tell whether `checked` lies in the current tick of the wall clock (never, for interval 0)."""
+    return interval > 0 and time.time() // interval == checked // interval
 
 
 def private_write(session: Session | None = None) -> None:

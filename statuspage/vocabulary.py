@@ -88,6 +88,8 @@ SUGGESTED_COMPONENT_STATUS = {
 NOTICE = "notice"
 
 ROLES = ("owner", "editor")
+# The languages the team's side (admin, team e-mail, command line) is translated into.
+ADMIN_LANGUAGES = ("en", "pl", "ru", "lv", "ar")
 
 # The English words (the catalogs' message ids); readers see them translated (`label`).
 NAMES = {

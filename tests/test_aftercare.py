@@ -273,7 +273,7 @@ def test_items_due_after_resolution_wait_in_their_own_group_until_then(client, a
     page = client.get(path).get_data(as_text=True)
     main, folded = page.split('id="after-resolution"')
     assert compensate.text_in("en") not in main and compensate.text_in("en") in folded
-    assert "After resolution: " in folded and "Due 48 h after resolution" in folded
+    assert "After resolution: " in folded and "Due 48 hours after the resolution" in folded
     with time_machine.travel(utcnow() + timedelta(days=60), tick=False):
         waiting = set(later)
         assert not waiting & set(checklist.overdue_items(opened))
@@ -352,3 +352,34 @@ def test_postmortem_announcement_follows_the_shops_default_language(app, app_ctx
     assert body.startswith("Opublikowaliśmy") and "(http://status.test/x#postmortem)." in body
     assert set(translations) == {"en", "ar"} and translations["en"].startswith("We have published")
     assert "نشرنا" in translations["ar"]
+
+
+HEADINGS = {
+    "en": "## What caused it",
+    "pl": "## Co było przyczyną",
+    "ru": "## Что стало причиной",
+    "lv": "## Kas to izraisīja",
+    "ar": "## ما سبب المشكلة",
+}
+
+
+def test_the_postmortem_starts_from_a_template_in_its_own_language(app_ctx):
+    from statuspage.services import texts
+    from statuspage.services.playbooks.language import foreign_parts
+
+    shop = saved_shop()
+    shop.languages = "en,pl,ru,lv,ar"
+    opened = _delivery_delay()
+    texts.set_incident_titles(opened, {"pl": "Paczki się spóźniają"}, user=None)
+    service.resolve(opened, body="Delivered.", user=None, confirm_open_items=True)
+    db.session.commit()
+    for lang, heading in HEADINGS.items():
+        draft = postmortem.prefill(opened, lang)
+        assert heading in draft, lang
+        prompts = " ".join(BLANK.findall(draft))
+        assert prompts and not foreign_parts(prompts, lang), lang
+        assert postmortem.leftovers(opened, draft, lang), lang  # its own prompts are found
+    polish = postmortem.prefill(opened, "pl")
+    assert "Paczki się spóźniają" in polish and "godz." in polish and "Delivered" in polish
+    shop.default_language = "pl"  # the main text is written in the shop's default language
+    assert HEADINGS["pl"] in postmortem.prefill(opened)

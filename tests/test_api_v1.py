@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -305,7 +306,7 @@ def test_openapi_document_matches_the_routes(app, client):
         if method != "parameters"
     }
     served = {
-        (rule.rule.removeprefix(BASE).replace("<public_id>", "{public_id}"), method)
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(BASE)), method)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api_v1.") and rule.endpoint != "api_v1.openapi"
         for method in rule.methods - {"HEAD", "OPTIONS"}

@@ -49,7 +49,7 @@ def test_open_a_data_breach_in_polish_and_english(client, auth):
     asked = client.post("/admin/playbooks/data-breach/open", data={**data, "action": "compose"})
     page = asked.get_data(as_text=True)
     assert 'name="var-data_types.pl"' in page and "<details><summary>Write it" not in page
-    assert "in this language too (pl)" in page and 'name="sec-pl-what_happened"' not in page
+    assert "in this language too (Polish)" in page and 'name="sec-pl-what_happened"' not in page
     data |= {"var-data_types.pl": "imię i adres e-mail",
              "var-affected_customers.pl": "klienci, którzy zamawiali w marcu"}  # fmt: skip
     composed = client.post("/admin/playbooks/data-breach/open", data={**data, "action": "compose"})

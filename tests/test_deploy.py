@@ -12,6 +12,7 @@ import gzip
 import os
 import shlex
 import shutil
+import struct
 import time
 from pathlib import Path
 
@@ -106,6 +107,36 @@ def test_the_front_cache_serves_the_last_page_while_the_app_is_dead(app_ctx, ser
             )
     finally:
         app_server.kill()
+
+
+def _expiry(cached: Path) -> tuple[int, int]:
+    """Read when nginx stores a cache file's copy as valid until, and when it stored it (epoch seconds).
+
+    The file starts with ngx_http_file_cache_header_t: version, valid_sec, updating_sec, error_sec,
+    last_modified, date (ngx_uint_t and time_t, 8 bytes each on 64-bit Linux).
+    """
+    _, valid_sec, _, _, _, date = struct.unpack("<Qqqqqq", cached.read_bytes()[:48])
+    return valid_sec, date
+
+
+def test_the_front_cache_keeps_a_page_only_to_the_end_of_the_second_the_app_checked(
+    app_ctx, server_env
+):
+    # nginx counts validity in whole seconds: "1s" kept a copy 1 to 2 s. The app says until when
+    # (X-Accel-Expires: @<the second it last checked the data version>), so no copy outlives it.
+    incident(title="Parcels are late")
+    port = free_port()
+    with (
+        AppServer(server_env) as app_server,
+        Nginx(lambda cache: proxy_site(port, [app_server.port], cache), port) as front,
+    ):
+        for path in ("/", "/history.rss", "/api/v2/summary.json", "/badge.svg"):
+            answer = get(front.url + path, GZIP)
+            assert answer.status == 200 and "X-Accel-Expires" not in answer.headers, path
+        stored = [_expiry(f) for f in front.cache.rglob("*") if f.is_file()]
+        assert len(stored) == 4
+        for valid_sec, date in stored:
+            assert valid_sec <= date, "nginx keeps the copy into a later second"
 
 
 def test_the_production_command_is_the_documented_one():

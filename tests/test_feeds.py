@@ -159,7 +159,7 @@ def test_maintenance_windows_appear_in_the_feed_and_the_calendar(app_ctx, client
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     unfolded = text.replace("\r\n ", "")
     assert f"UID:{window.public_id}@status.test" in unfolded
-    assert "SUMMARY:Database upgrade\\; part 1\\, of 2" in unfolded
+    assert "SUMMARY;LANGUAGE=en:Database upgrade\\; part 1\\, of 2" in unfolded
     assert f"DTSTART:{window.scheduled_for.strftime('%Y%m%dT%H%M%SZ')}" in unfolded
     assert "Checkout pauses for an hour." in unfolded
     etag = response.headers["ETag"]
@@ -192,3 +192,28 @@ def test_a_group_feed_follows_its_components(app_ctx, client):
     incident(title="Checkout is slow", components={checkout: "degraded_performance"})
     feed = parse(client, f"/components/{shop_group.public_id}/feed.atom")
     assert len(feed.entries) == 1 and "Checkout is slow" in feed.entries[0].title
+
+
+def test_the_maintenance_calendar_speaks_the_readers_language(app_ctx, client):
+    saved_shop().languages = "en,pl"
+    window = maintenance(
+        "Database upgrade", body="Checkout pauses. [Details](https://shop.example/d)"
+    )
+    window.title_translations = {"pl": "Aktualizacja bazy danych"}
+    polish = "Kasa zostanie wstrzymana. [Szczegóły](https://shop.example/d)"
+    window.updates[0].translations = {"pl": {"body": polish, "html": "<p>Kasa…</p>"}}
+    db.session.commit()
+    unfolded = client.get("/maintenance.ics?lang=pl").get_data(as_text=True).replace("\r\n ", "")
+    assert "SUMMARY;LANGUAGE=pl:Aktualizacja bazy danych" in unfolded
+    assert (
+        "DESCRIPTION;LANGUAGE=pl:Kasa zostanie wstrzymana. Szczegóły (https://shop.example/d)"
+        in unfolded
+    )
+    assert "X-WR-CALNAME:Our shop – prace serwisowe" in unfolded
+    english = client.get("/maintenance.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "SUMMARY;LANGUAGE=en:Database upgrade" in english
+    assert "Checkout pauses. Details (https://shop.example/d)" in english
+    assert "X-WR-CALNAME:Our shop maintenance" in english
+    assert "SUMMARY;LANGUAGE=en:Database upgrade" in client.get(
+        "/maintenance.ics?lang=xx"
+    ).get_data(as_text=True).replace("\r\n ", "")

@@ -9,8 +9,12 @@ import pytest
 
 from statuspage.extensions import db
 from statuspage.models import Incident
+from statuspage.models.subscribers import Subscriber
 from statuspage.services import ServiceError, bidi, formats, texts
+from statuspage.services.delivery import mailer
+from statuspage.services.delivery.subscribers import email_hash
 from statuspage.services.demo import load_demo
+from statuspage.services.incidents import lifecycle
 from statuspage.services.markup import render_markdown
 from statuspage.services.playbooks import language, lint
 from statuspage.services.playbooks.check import SAMPLE_SHOP
@@ -186,3 +190,92 @@ def test_titles_and_component_names_are_written_per_language_in_the_api_and_admi
     wrong = client.post("/api/v1/incidents", headers=headers,
                         json={"title": "x", "body": "y", "title_translations": {"xx": "?"}})  # fmt: skip
     assert wrong.status_code == 422 and db.session.query(Incident).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "slip", "fine"),
+    [
+        (
+            "pl",
+            "Przepraszamy za niepokój, który to Państwu sprawia.",
+            "Przepraszamy, że Cię to spotkało.",
+        ),
+        (
+            "pl",
+            "Jeśli zamówiłeś albo zostałaś poinformowana …",
+            "Właśnie sprawdzamy Twoje zamówienie.",
+        ),
+        ("lv", "Mēs atvainojamies, ka jums bija jāgaida.", "Jūs varat sekot Jūsu pasūtījumam."),
+        ("ru", "Мы благодарим Вас за терпение.", "Вы можете следить за заказом. Спасибо вам."),
+        ("ar", "الخطوات المتبقية في صفحة هذا الحادث.", "نعتذر لكم عن هذه المشكلة."),
+        ("ar", "يمكنك تتبع طلبك هنا.", "يمكنكم تتبع طلبكم هنا."),
+        (
+            "en",
+            "--- what_you_should_do\nNothing: your order is safe.",
+            "--- what_you_should_do\nYou don't need to do anything: your order is safe.",
+        ),
+        (
+            "en",
+            "--- who_is_affected\nCustomers who paid on our website.",
+            "--- who_is_affected\nThis concerns customers who paid on our website.",
+        ),
+        (
+            "en",
+            "--- who_is_affected\n{known:began_at} Orders placed between A and B.",
+            "--- who_is_affected\n{known:began_at} It affects orders placed between A and B.",
+        ),
+    ],
+)
+def test_one_voice_per_language_is_checked(lang, slip, fine):
+    assert lint.voice_problems(slip, lang)
+    assert lint.voice_problems(fine, lang) == []
+
+
+def test_every_shipped_template_keeps_its_languages_voice():
+    playbooks, _ = load_directory(ROOT)
+    slips = {
+        f"{kind}/{stage}.{lang}": found
+        for kind, playbook in playbooks.items()
+        for (stage, lang), source in playbook.templates.items()
+        if (found := lint.voice_problems(source, lang))
+    }
+    assert slips == {}
+
+
+def test_an_arabic_plain_text_email_keeps_links_whole(app_ctx):
+    shop = saved_shop()
+    shop.default_language, shop.languages = "ar", "ar,en"
+    body = (
+        "نشرنا تقريرًا عن المشكلة. [اقرؤوا التقرير](https://status.shop.example/incidents/abc#pm).\n\n"
+        "الرابط المباشر: <https://shop.example/x> أو (https://shop.example/y)."
+    )
+    made = incident(title="مشكلة", body=body)
+    subscriber = Subscriber(email="ar@shop.test", email_hash=email_hash("ar@shop.test"))
+    subscriber.language, subscriber.confirmed_at = "ar", made.started_at
+    db.session.add(subscriber)
+    db.session.commit()
+    message = mailer._update_message(subscriber, made.updates[0], "links-ar")
+    plain = message.get_body(("plain",)).get_content()
+    assert "اقرؤوا التقرير (\u2068https://status.shop.example/incidents/abc#pm\u2069)." in plain
+    assert "الرابط المباشر: \u2068https://shop.example/x\u2069 أو" in plain
+    assert "(\u2068https://shop.example/y\u2069)." in plain
+    assert "](" not in plain and "<https" not in plain
+    assert bidi.unisolated_runs(plain, html_input=False) == []
+    assert bidi.isolate_text("متجر (Example Shop)", "ar") == "متجر (\u2068Example Shop\u2069)"
+
+
+def test_the_uptime_bar_names_incidents_in_the_readers_language(app_ctx, client):
+    saved_shop().languages = "en,pl,ar"
+    checkout = component("Checkout")
+    closed = incident(title="Checkout was slow", components={checkout: "degraded_performance"})
+    texts.set_incident_titles(closed, {"pl": "Kasa działała wolno"}, user=None)
+    db.session.commit()
+    lifecycle.resolve(closed, body="Fixed.", user=None)
+    db.session.commit()
+    incident(title="Checkout is down", components={checkout: "major_outage"})  # open, not stored
+    polish = client.get("/?lang=pl").get_data(as_text=True)
+    assert "Kasa działała wolno" in polish and "Checkout was slow" not in polish
+    assert '<span lang="en" dir="auto">Checkout is down</span>' in polish  # a visible fallback
+    assert "Kasa działała wolno i Checkout is down" in polish  # joined as Polish joins a list
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "Checkout was slow" in english and "Kasa" not in english

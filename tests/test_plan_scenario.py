@@ -81,7 +81,7 @@ def test_agent_plans_forgets_and_is_reminded_once_each_time(
     jobs.tick()
     assert late.status == "monitoring"
     plan_page = client.get(f"/admin/incidents/{late.public_id}/plan").get_data(as_text=True)
-    assert "promise late" in plan_page and "(the update came 1 h 0 min late)" in plan_page
+    assert "promise late" in plan_page and "(the update came 1 hour late)" in plan_page
     client.post(f"/admin/incidents/{late.public_id}/resolve", data={"body": "All delivered."})
 
     # The maintenance starts and ends on its own.

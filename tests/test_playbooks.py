@@ -217,3 +217,20 @@ def test_far_off_years_are_a_clear_error(app):
 
     with pytest.raises(ServiceError, match="between the years"):
         parse_local("0001-01-01T00:30", "Asia/Tokyo")
+
+
+def test_check_fails_on_a_slip_of_register(runner, tmp_path):
+    folder = _copy(tmp_path)
+    source = (folder / "identified.pl.md").read_text()
+    (folder / "identified.pl.md").write_text(
+        source.replace("--- contact\n", "--- contact\nPrzepraszamy Państwa. Czy zamówiłeś?\n", 1)
+    )
+    english = (folder / "monitoring.en.md").read_text()
+    (folder / "monitoring.en.md").write_text(
+        english.replace("--- what_you_should_do\n", "--- what_you_should_do\nNothing: relax.\n", 1)
+    )
+    result = runner.invoke(args=["playbooks", "check", "--dir", str(tmp_path / "incidents")])
+    assert result.exit_code == 1
+    assert "identified.pl.md:" in result.output and "“Państwa”" in result.output
+    assert "“zamówiłeś”" in result.output
+    assert "monitoring.en.md:" in result.output and "bare “Nothing:”" in result.output

@@ -7,7 +7,7 @@ import time_machine
 from statuspage.extensions import db
 from statuspage.models import utcnow
 from statuspage.services.incidents import lifecycle as service
-from tests.helpers import incident
+from tests.helpers import T0, incident, languages
 
 
 def test_pages_are_served_from_cache_until_a_write(app, app_ctx, client, count_queries):
@@ -21,7 +21,7 @@ def test_pages_are_served_from_cache_until_a_write(app, app_ctx, client, count_q
     assert "Found it." in client.get("/").get_data(as_text=True)
 
 
-def test_a_stale_process_catches_up_within_the_check_interval(app, app_ctx, client):
+def test_a_stale_process_catches_up_within_the_check_interval(app, app_ctx, client, clock):
     app.config["VERSION_CHECK_SECONDS"] = 60
     opened = incident()
     client.get("/")
@@ -74,7 +74,9 @@ def test_repeat_readers_get_a_gzip_copy_compressed_once(app, app_ctx, client):
     assert again.status_code == 304
 
 
-def test_repeat_readers_are_answered_before_flask_with_the_same_response(app, app_ctx, client):
+def test_repeat_readers_are_answered_before_flask_with_the_same_response(
+    app, app_ctx, client, clock
+):
     import gzip
 
     from flask import request_started
@@ -114,3 +116,64 @@ def test_a_page_showing_one_readers_flash_is_not_replayed_to_others(app, client,
     assert "You are logged out." in logged_out
     stranger = app.test_client().get("/").get_data(as_text=True)
     assert "You are logged out." not in stranger and "All Systems Operational" in stranger
+
+
+def test_unknown_query_arguments_share_the_entry_of_the_page(app, app_ctx, client, clock):
+    from flask import request_started
+
+    app.config["VERSION_CHECK_SECONDS"] = 60
+    languages("en,pl")  # the language links keep the arguments a page reads, and only those
+    opened = incident(title="Checkout is down")
+    entries, entered = app.extensions["render_cache"], []
+
+    def note(sender, **extra):
+        entered.append(1)
+
+    for url in ("/", f"/incidents/{opened.public_id}", "/badge.svg?label=Shop"):
+        plain = client.get(url).get_data()
+        stored = len(entries)
+        join = "&" if "?" in url else "?"
+        with request_started.connected_to(note, app):
+            for n in range(1, 51):  # a cache-buster flood: no render, no entry, not even Flask
+                assert client.get(f"{url}{join}x={n}&utm_source=mail").get_data() == plain, url
+        assert len(entries) == stored and entered == [], url
+    # Arguments a page reads still make their own entry.
+    assert client.get("/badge.svg").get_data() != client.get("/badge.svg?label=Shop").get_data()
+    # A first reader arriving with an unknown argument fills the entry of the page itself.
+    entries.clear()
+    first = client.get("/?fbclid=abc").get_data()
+    with request_started.connected_to(note, app):
+        assert client.get("/").get_data() == first and entered == []
+
+
+def test_every_process_checks_the_version_on_the_same_wall_clock_ticks(app, app_ctx, client, clock):
+    app.config["VERSION_CHECK_SECONDS"] = 0.5
+    opened = incident()
+    clock(seconds=0.1)
+    client.get("/")  # checked in the tick [0, 0.5)
+    service.post_update(opened, status="identified", body="Fresh news.", user=None)
+    db.session.commit()
+    clock(seconds=0.4)
+    assert "Fresh news." not in client.get("/").get_data(as_text=True)
+    clock(seconds=0.5)  # a new tick, though only 0.4 s passed since the check
+    assert "Fresh news." in client.get("/").get_data(as_text=True)
+
+
+def test_answers_tell_a_front_cache_to_keep_them_to_the_end_of_the_checked_second(
+    app, app_ctx, client, clock
+):
+    app.config["VERSION_CHECK_SECONDS"] = 0.5
+    opened = incident()
+    clock(seconds=2.2)
+    rendered = client.get("/")  # checked and rendered through Flask
+    clock(seconds=2.3)
+    replayed = client.get("/")  # answered before Flask
+    unchanged = client.get("/", headers={"If-None-Match": replayed.headers["ETag"]})
+    assert unchanged.status_code == 304
+    rss = client.get("/history.rss")
+    for answer in (rendered, replayed, unchanged, rss):
+        assert answer.headers["X-Accel-Expires"] == f"@{int(T0.timestamp()) + 2}"
+    clock(seconds=3.1)
+    assert client.get("/").headers["X-Accel-Expires"] == f"@{int(T0.timestamp()) + 3}"
+    assert "X-Accel-Expires" not in client.get(f"/incidents/{opened.public_id}x").headers  # 404
+    assert "X-Accel-Expires" not in client.get("/login").headers  # never cached

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.extensions import db
 from statuspage.models.core import Incident, User, utcnow
+from statuspage.models.texts import Shown
 
 
 class ChecklistEntry(db.Model):
@@ -49,6 +50,13 @@ class ChecklistEntry(db.Model):
             or self.text.get(default)
             or next(iter(self.text.values()), "")
         )
+
+    def shown_in(self, lang: str | None, main_lang: str) -> Shown:
+        """Return the item as a reader of `lang` sees it: a text in another language marked as such."""
+        if (self.text or {}).get(lang or ""):
+            return Shown(self.text[lang], lang)
+        found = main_lang if (self.text or {}).get(main_lang) else next(iter(self.text or {}), "")
+        return Shown(self.text_in(found, main_lang), found or main_lang, fallback=bool(found))
 
     def why_in(self, lang: str | None, default: str = "en") -> str:
         """Return why the item matters, in a language."""

@@ -30,6 +30,9 @@ class Notification(OutboxMixin, db.Model):
     )
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
+    # The subject and text as catalog messages with their values ({"subject": [msgid, values],
+    # "text": […]}), so each member's e-mail is written in their language; None: English only.
+    message: Mapped[dict | None] = mapped_column(JSON)
 
     incident: Mapped[Incident | None] = relationship()
 

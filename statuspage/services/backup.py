@@ -11,6 +11,7 @@ import shlex
 import sqlite3
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy.engine import URL, make_url
 
 from statuspage.services import ServiceError
@@ -23,12 +24,16 @@ def backup_sqlite(database_uri: str, target: str | Path, *, overwrite: bool = Fa
         raise ServiceError(pg_dump_hint(database_uri, target))
     source_path = url.database
     if not source_path or source_path == ":memory:" or not Path(source_path).exists():
-        raise ServiceError(f"There is no SQLite database file at {source_path!r} to back up.")
+        raise ServiceError(
+            _("There is no SQLite database file at “%(path)s” to back up.", path=source_path)
+        )
     target = Path(target)
     if target.exists() and not overwrite:
-        raise ServiceError(f"{target} exists already; choose a new name or pass --force.")
+        raise ServiceError(
+            _("%(path)s exists already; choose a new name or pass --force.", path=target)
+        )
     if target.resolve() == Path(source_path).resolve():
-        raise ServiceError("The backup cannot be the database itself.")
+        raise ServiceError(_("The backup cannot be the database itself."))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -45,7 +50,7 @@ def backup_sqlite(database_uri: str, target: str | Path, *, overwrite: bool = Fa
         source.close()
     if ok != "ok":
         partial.unlink(missing_ok=True)
-        raise ServiceError(f"The copy failed its integrity check: {ok}")
+        raise ServiceError(_("The copy failed its integrity check: %(result)s", result=ok))
     partial.replace(target)  # a half-written file never carries the final name
     return target
 
@@ -54,8 +59,9 @@ def pg_dump_hint(database_uri: str, target: str | Path) -> str:
     """Explain how to back up a non-SQLite database with its own tool (password left out)."""
     url = make_url(database_uri)
     if url.get_backend_name() != "postgresql":
-        return (
-            f"Backups of {url.get_backend_name()} databases are not supported; use its own tools."
+        return _(
+            "Backups of %(backend)s databases are not supported; use its own tools.",
+            backend=url.get_backend_name(),
         )
     safe = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
     command = shlex.join(
@@ -67,7 +73,8 @@ def pg_dump_hint(database_uri: str, target: str | Path) -> str:
             safe.render_as_string(hide_password=False),
         ]
     )
-    return (
-        "This database is PostgreSQL: back it up with pg_dump (it takes a consistent snapshot while "
-        f"the app runs; give the password in PGPASSWORD or ~/.pgpass):\n  {command}"
+    return _(
+        "This database is PostgreSQL: back it up with pg_dump (it takes a consistent snapshot "
+        "while the app runs; give the password in PGPASSWORD or ~/.pgpass):\n  %(command)s",
+        command=command,
     )

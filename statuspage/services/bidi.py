@@ -41,9 +41,31 @@ def isolate_text(text: str, lang: str | None) -> str:
     if not text or not is_rtl(lang):
         return text or ""
     return "".join(
-        piece if inside else RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", piece)
-        for piece, inside in _outside_isolates(text)
+        piece if inside else _isolate_piece(piece) for piece, inside in _outside_isolates(text)
     )
+
+
+def _isolate_piece(text: str) -> str:
+    """Isolate addresses by their exact extent first (a URL's closing bracket or full stop stays
+    outside), then every other LTR run, without taking a bracket that opened before the run."""
+    out, position = [], 0
+    for match in _LINKS.finditer(text):
+        out += [_isolate_runs(text[position : match.start()]), f"{FSI}{match.group(0)}{PDI}"]
+        position = match.end()
+    out.append(_isolate_runs(text[position:]))
+    return "".join(out)
+
+
+def _isolate_runs(text: str) -> str:
+    """Wrap each LTR run in isolates; an unmatched closing bracket at its end stays outside."""
+
+    def wrap(match: re.Match) -> str:
+        run, tail = match.group(0), ""
+        while run.endswith(")") and run.count(")") > run.count("("):
+            run, tail = run[:-1], ")" + tail
+        return f"{FSI}{run}{PDI}{tail}"
+
+    return RUN.sub(wrap, text)
 
 
 def _outside_isolates(text: str) -> list[tuple[str, bool]]:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_datetime, format_timedelta, get_locale, get_timezone
+from flask_babel import gettext as _
 
 from statuspage.models import utcnow
 from statuspage.services import ServiceError, bidi, formats
@@ -64,7 +65,7 @@ def local_text(value: datetime, timezone: str) -> str:
 
 
 def parse_local(
-    raw: str | None, timezone: str, *, future: bool = True, what: str = "The time"
+    raw: str | None, timezone: str, *, future: bool = True, what: str | None = None
 ) -> datetime | None:
     """Parse YYYY-MM-DDTHH:MM in the shop's timezone into naive UTC.
 
@@ -73,19 +74,25 @@ def parse_local(
     raw = (raw or "").strip()
     if not raw:
         return None
+    what = what or _("The time")
     try:
         local = datetime.fromisoformat(raw)
     except ValueError:
-        raise ServiceError(f"{what} must look like 2026-12-24T14:30.") from None
+        raise ServiceError(_("%(what)s must look like 2026-12-24T14:30.", what=what)) from None
     if not 2000 <= local.year <= 2200:
-        raise ServiceError(f"{what} must be a date between the years 2000 and 2200.")
+        raise ServiceError(_("%(what)s must be a date between the years 2000 and 2200.", what=what))
     value = from_local(local, timezone)
     if local.tzinfo is None and to_local(value, timezone).replace(tzinfo=None) != local:
         raise ServiceError(
-            f"{what}: {raw} does not exist in {timezone} (the clocks jump forward then)."
+            _(
+                "%(what)s: %(time)s does not exist in %(zone)s (the clocks jump forward then).",
+                what=what,
+                time=raw,
+                zone=timezone,
+            )
         )
     if future and value <= utcnow():
-        raise ServiceError(f"{what} is in the past; pick a time still to come.")
+        raise ServiceError(_("%(what)s is in the past; pick a time still to come.", what=what))
     return value
 
 

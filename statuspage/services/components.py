@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -26,10 +28,12 @@ def chosen_statuses(wanted: dict[str, str] | None) -> dict[Component, str]:
     found = {c.public_id: c for c in find_components(wanted)}
     unknown = sorted(set(wanted) - set(found))
     if unknown:
-        raise ServiceError(f"Unknown component “{unknown[0]}”.")
+        raise ServiceError(_("Unknown component “%(name)s”.", name=unknown[0]))
     groups = [c.name for c in found.values() if c.is_group]
     if groups:
-        raise ServiceError(f"“{groups[0]}” is a group; set the status of its components.")
+        raise ServiceError(
+            _("“%(name)s” is a group; set the status of its components.", name=groups[0])
+        )
     return {found[pid]: status for pid, status in wanted.items()}
 
 
@@ -76,7 +80,7 @@ def update_component(
     component.name = _clean_name(name)
     component.description = description.strip()
     if group is not None and (component.is_group or group.id == component.id):
-        raise ServiceError("A group cannot be put inside another group.")
+        raise ServiceError(_("A group cannot be put inside another group."), field="group_id")
     _check_group(group, component.is_group)
     component.group = group
     record(user, "component.edit", f"component {component.name}", before, _snapshot(component))
@@ -85,9 +89,9 @@ def update_component(
 def set_status(component: Component, status: str, *, user: User | None) -> None:
     """Set a component's status by hand."""
     if status not in COMPONENT_STATUSES:
-        raise ServiceError(f"Unknown component status “{status}”.")
+        raise ServiceError(_("Unknown component status “%(status)s”.", status=status))
     if component.is_group:
-        raise ServiceError("A group's status follows its components; set theirs instead.")
+        raise ServiceError(_("A group's status follows its components; set theirs instead."))
     before = _snapshot(component)
     component.status = status
     record(user, "component.status", f"component {component.name}", before, _snapshot(component))
@@ -109,14 +113,20 @@ def move(component: Component, direction: int, *, user: User | None) -> None:
 def delete_component(component: Component, *, user: User | None, confirm: bool = False) -> None:
     """Delete a component; one named by incidents needs an explicit confirmation."""
     if component.children:
-        raise ServiceError("This group still has components; move or delete them first.")
+        raise ServiceError(_("This group still has components; move or delete them first."))
     used = db.session.scalar(
         select(func.count()).where(IncidentComponent.component_id == component.id)
     )
     if used and not confirm:
         raise ServiceError(
-            f"“{component.name}” is named by {used} incident(s). Confirm to delete it anyway; "
-            "those incidents will no longer list it."
+            ngettext(
+                "“%(name)s” is named by %(num)d incident. Tick “Yes, I am sure” to delete it "
+                "anyway; that incident will no longer list it.",
+                "“%(name)s” is named by %(num)d incidents. Tick “Yes, I am sure” to delete it "
+                "anyway; those incidents will no longer list it.",
+                used,
+                name=component.name,
+            )
         )
     db.session.execute(
         IncidentComponent.__table__.delete().where(IncidentComponent.component_id == component.id)
@@ -128,16 +138,19 @@ def delete_component(component: Component, *, user: User | None, confirm: bool =
 def _check_group(group: Component | None, is_group: bool) -> None:
     """Groups hold components, one level deep."""
     if group is not None and (not group.is_group or is_group):
-        raise ServiceError("Components can only be put in a group, and groups cannot be nested.")
+        raise ServiceError(
+            _("Components can only be put in a group, and groups cannot be nested."),
+            field="group_id",
+        )
 
 
 def _clean_name(name: str) -> str:
     """Validate a component name (one line: it goes into feeds, e-mail and chat messages)."""
-    name = one_line(name, "The component's name")
+    name = one_line(name, _("The component's name"))
     if not name:
-        raise ServiceError("The component needs a name.")
+        raise ServiceError(_("The component needs a name."), field="name")
     if len(name) > 120:
-        raise ServiceError("The name is too long (120 characters at most).")
+        raise ServiceError(_("The name is too long (120 characters at most)."), field="name")
     return name
 
 

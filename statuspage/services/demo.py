@@ -1,4 +1,5 @@
-"""A demo shop in five languages: components, one resolved and one active incident with several updates.
+"""A demo shop in five languages: components, one resolved and one active incident with several updates;
+the resolved one has its postmortem and checklist.
 
 The incidents are composed from the playbooks (payment-failure, then delivery-delay) with their
 per-language example values, exactly as the team's compose form would publish them, so `make run`
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from statuspage.extensions import db
 from statuspage.models import Component, Incident, Shop, utcnow
+from statuspage.services import texts
+from statuspage.services.aftercare import checklist, postmortem
 from statuspage.services.components import create_component
 from statuspage.services.incidents.lifecycle import open_incident, post_update, resolve
 from statuspage.services.links import incident_url
@@ -49,12 +53,55 @@ def load_demo() -> Incident:
     _post(old, payments, shop, "identified")
     _post(old, payments, shop, "resolved")
     _backdate(old, days=3)
+    _aftercare(old)
 
     delays = get_playbook("delivery-delay")
     active = _open(delays, shop, [made["Delivery"]], "investigating", "minor")
     _post(active, delays, shop, "identified")
     _backdate(active, hours=5)
     return active
+
+
+# The resolved incident's postmortem and the team's own item, written in every language.
+POSTMORTEM = {
+    "en": "# What happened\n\nFor about two hours, card payments failed at checkout. No card was "
+    "charged twice.\n\n## What we are changing\n\nWe now test every update from our payment "
+    "provider before it goes live. Questions? Call us: +48 22 123 45 67.",
+    "pl": "# Co się stało\n\nPrzez około dwie godziny płatności kartą w kasie się nie udawały. "
+    "Żadna karta nie została obciążona dwa razy.\n\n## Co zmieniamy\n\nKażdą aktualizację od "
+    "operatora płatności testujemy teraz przed wdrożeniem. Pytania? Zadzwoń: +48 22 123 45 67.",
+    "ru": "# Что произошло\n\nОколо двух часов оплата картой при оформлении заказа не проходила. "
+    "Ни с одной карты деньги не списали дважды.\n\n## Что мы меняем\n\nТеперь мы проверяем "
+    "каждое обновление платёжного сервиса до запуска. Есть вопросы? Звоните: +48 22 123 45 67.",
+    "lv": "# Kas notika\n\nApmēram divas stundas maksājumi ar karti pirkuma noformēšanā "
+    "neizdevās. Nevienai kartei nauda netika iekasēta divreiz.\n\n## Ko mēs mainām\n\nTagad "
+    "katru maksājumu pakalpojuma atjauninājumu pārbaudām pirms ieviešanas. Jautājumi? "
+    "Zvaniet: +48 22 123 45 67.",
+    "ar": "# ماذا حدث\n\nتعذّر الدفع بالبطاقة عند إتمام الشراء لمدة ساعتين تقريبًا. لم يُخصم "
+    "أي مبلغ مرتين من أي بطاقة.\n\n## ما الذي نغيّره\n\nنختبر الآن كل تحديث من مزوّد الدفع "
+    "قبل تفعيله. هل لديكم أسئلة؟ اتصلوا بنا على +48 22 123 45 67.",
+}
+OWN_ITEM = {
+    "en": "Refund the card fee for every failed payment",
+    "pl": "Zwracamy opłatę za kartę przy każdej nieudanej płatności",
+    "ru": "Возвращаем комиссию за карту за каждый неудачный платёж",
+    "lv": "Atmaksājam kartes komisiju par katru neizdevušos maksājumu",
+    "ar": "نردّ رسوم البطاقة عن كل عملية دفع فاشلة",
+}
+
+
+def _aftercare(incident: Incident) -> None:
+    """Publish the resolved incident's postmortem, with a public item of the team's own, in every
+    language (through the same services and rules as the admin)."""
+    item = checklist.add(incident, text=OWN_ITEM["en"], category="make_it_right", lang="en",
+                         user=None, public=True)  # fmt: skip
+    texts.set_checklist_texts(item, {k: v for k, v in OWN_ITEM.items() if k != "en"}, user=None)
+    report = postmortem.save(incident, POSTMORTEM["en"], user=None)
+    texts.set_postmortem_translations(
+        report, {k: v for k, v in POSTMORTEM.items() if k != "en"}, user=None
+    )
+    db.session.flush()
+    postmortem.publish(incident, incident_url(incident), user=None, confirm=True)
 
 
 def _shop() -> Shop:

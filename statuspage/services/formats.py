@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
+from babel.dates import format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -132,6 +134,62 @@ def list_text(items: Iterable[str], lang: str | None) -> str:
     if not names:
         return ""
     return format_list(names, style="standard", locale=_locale(lang))
+
+
+def timedelta_text(value: timedelta | float | int | None, lang: str | None, *, unit: str = "") -> str:
+    """Say how long a stretch of time is, as people say it: "1 day", "3 hours 20 minutes".
+
+    A number is read in `unit` ("minutes" or "hours"). At most the two largest parts are named (to the
+    minute), so "1 day 0 hours 5 minutes" reads "1 day" and a report never shows "1440.0".
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, timedelta):
+        value = timedelta(**{unit or "minutes": float(value)})
+    minutes = int(abs(value.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    first = next((i for i, (amount, _) in enumerate(parts) if amount), len(parts) - 1)
+    shown = [
+        format_timedelta(timedelta(**{f"{unit}s": amount}), granularity=unit, threshold=100,
+                         locale=_locale(lang))
+        for amount, unit in parts[first : first + 2]
+        if amount or unit == "minute" and first == 2
+    ]  # fmt: skip
+    return " ".join(shown)
+
+
+def hours_text(value: timedelta | int | float, lang: str | None) -> str:
+    """Say a playbook's span (a number is hours) as deadlines are written: "72 hours", "30 days".
+
+    Unlike `timedelta_text`, up to three days stay in hours, as laws and playbooks write them
+    ("within 72 hours", never "3 days"); whole days from four days up read as days ("720 h" is
+    "30 days"); anything else is hours and minutes.
+    """
+    delta = timedelta(hours=value) if isinstance(value, int | float) else value
+    minutes = int(abs(delta.total_seconds()) // 60)
+    locale = _locale(lang)
+
+    def unit(amount: int, name: str) -> str:
+        return format_timedelta(
+            timedelta(minutes=amount * {"day": 1440, "hour": 60, "minute": 1}[name]),
+            granularity=name, threshold=10**9, locale=locale,
+        )  # fmt: skip
+
+    if minutes and minutes % 1440 == 0 and minutes > 72 * 60:
+        return unit(minutes // 1440, "day")
+    hours, rest = divmod(minutes, 60)
+    parts = [unit(hours, "hour")] if hours else []
+    return " ".join([*parts, unit(rest, "minute")] if rest or not hours else parts)
+
+
+def language_name(code: str | None, lang: str | None) -> str:
+    """Name a language in a sentence of another: "Polish" in English, "polski" in Polish."""
+    try:
+        return Locale.parse(code or DEFAULT).get_display_name(_locale(lang)) or str(code)
+    except (ValueError, UnknownLocaleError):
+        return str(code)
 
 
 def tidy_punctuation(text: str) -> str:

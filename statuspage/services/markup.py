@@ -1,4 +1,6 @@
-"""Markdown to safe HTML, in one place."""
+"""Markdown to safe HTML, in one place (and to readable plain text for e-mail)."""
+
+import re
 
 import markdown
 import nh3
@@ -11,6 +13,8 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "bdi": {"dir"}}
 _SCHEMES = {"http", "https", "mailto", "tel"}
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]+)\]\(\s*<?([^\s()<>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+)>")
 
 
 def render_markdown(text: str, lang: str | None = None) -> str:
@@ -38,3 +42,19 @@ def _clean(html: str) -> str:
         url_schemes=_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def plain_text(text: str) -> str:
+    """Write Markdown links the way a plain-text e-mail reads them: "text (url)", or the bare URL
+    when the text is the URL itself; autolinks "<url>" lose their angle brackets.
+
+    Isolating a right-to-left message afterwards then wraps each whole URL, so no bracket of the
+    Markdown syntax is left half inside an isolate ("[اقرؤوا](⁨https://…)⁩").
+    """
+
+    def link(match: re.Match) -> str:
+        label, url = match.group(1).strip(), match.group(2)
+        shown = url.removeprefix("mailto:")
+        return shown if label in (url, shown) else f"{label} ({shown})"
+
+    return _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), _LINK.sub(link, text or ""))

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from statuspage.extensions import db
 from statuspage.models import Incident, IncidentUpdate, User
 from statuspage.models.plan import DeadlineDone
-from statuspage.services import ServiceError
+from statuspage.services import ServiceError, formats
 from statuspage.services.aftercare import checklist
 from statuspage.services.audit import record
 from statuspage.services.playbooks.loader import Playbook, all_playbooks, get_playbook
@@ -302,15 +303,15 @@ def mark_deadline_done(incident: Incident, key: str, note: str, *, user: User | 
     playbook = get_playbook(incident.kind) if incident.kind else None
     deadline = next((d for d in (playbook.deadlines if playbook else []) if d.key == key), None)
     if deadline is None:
-        raise ServiceError("This incident has no such deadline.")
+        raise ServiceError(gettext("This incident has no such deadline."))
     note = (note or "").strip()
     if len(note) > 2000:
-        raise ServiceError("The note is too long (2000 characters at most).")
+        raise ServiceError(gettext("The note is too long (2000 characters at most)."), field="note")
     exists = db.session.scalar(
         select(DeadlineDone).where(DeadlineDone.incident_id == incident.id, DeadlineDone.key == key)
     )
     if exists is not None:
-        raise ServiceError("This deadline is already marked done.")
+        raise ServiceError(gettext("This deadline is already marked done."))
     db.session.add(
         DeadlineDone(
             incident_id=incident.id, key=key, note=note, done_by_id=user.id if user else None
@@ -370,8 +371,10 @@ def plan_for(incident: Incident, now: datetime, lang: str = "en") -> Plan:
         for p in outcomes.values()
     ]
     if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
-        items.append(PlanItem(incident.scheduled_for, "window_start", "Maintenance starts"))
-        items.append(PlanItem(incident.scheduled_until, "window_end", "Maintenance ends"))
+        items.append(
+            PlanItem(incident.scheduled_for, "window_start", gettext("Maintenance starts"))
+        )
+        items.append(PlanItem(incident.scheduled_until, "window_end", gettext("Maintenance ends")))
     deadlines = deadlines_for(incident, now, playbook, lang)
     items += [PlanItem(d.due_at, "deadline", d.label, d.state, key=d.key) for d in deadlines]
     follow_ups, later = _follow_ups(incident, playbook, lang)
@@ -385,6 +388,12 @@ def plan_for(incident: Incident, now: datetime, lang: str = "en") -> Plan:
         )
     )
     return Plan(items, current_promise(incident, now), deadlines, outcomes, later)
+
+
+def _after_resolution(hours: int) -> str:
+    """Say when a follow-up falls due, in the team's language: "30 days after resolution"."""
+    span = formats.hours_text(hours, str(get_locale() or "en"))
+    return gettext("%(span)s after resolution", span=span)
 
 
 def _follow_ups(
@@ -402,9 +411,7 @@ def _follow_ups(
             rows.append((due, playbook.in_lang(item.text, lang), "open", item.key, item.hours))
     for due, text, state, key, hours in rows:
         if due is None:
-            later.append(
-                PlanItem(None, "follow_up", text, f"{hours} h after it is resolved", key=key)
-            )
+            later.append(PlanItem(None, "follow_up", text, _after_resolution(hours), key=key))
         else:
             placed.append(PlanItem(due, "follow_up", text, state, key=key))
     return placed, later

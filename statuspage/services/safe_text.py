@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
 from statuspage.services import ServiceError
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
@@ -46,7 +48,10 @@ def one_line(value: str | None, what: str) -> str:
     value = (value or "").strip()
     if _CONTROL.search(value):
         raise ServiceError(
-            f"{what} must be one line: line breaks and control characters are not allowed."
+            _(
+                "%(what)s must be one line: line breaks and control characters are not allowed.",
+                what=what,
+            )
         )
     return value
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from statuspage.extensions import db
 from statuspage.models import Shop, User, new_public_id
 from statuspage.services import ServiceError
@@ -23,6 +26,12 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{3,40}$")
 _URL_FIELDS = ("url", "logo_url", "contact_chat_url")
 ONE_LINE = ("name", "url", "logo_url", "contact_email", "contact_phone", "contact_hotline",
             "contact_chat_url")  # fmt: skip
+# What the settings form calls each field (the same words, so errors name what the owner sees).
+FIELD_NAMES = {
+    "name": _l("Shop name"), "url": _l("Shop URL"), "logo_url": _l("Logo URL"),
+    "contact_email": _l("Support e-mail"), "contact_phone": _l("Phone"),
+    "contact_hotline": _l("Hotline"), "contact_chat_url": _l("Live chat link"),
+}  # fmt: skip
 
 
 def get_shop() -> Shop:
@@ -62,55 +71,62 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
     """Validate and save the shop's settings; nothing changes when one value is wrong."""
     clean = {key: (values.get(key) or "").strip() for key in FIELDS}
     for key in ONE_LINE:  # they go into e-mail headers, feed titles and page titles
-        clean[key] = one_line(clean[key], f"The {key.replace('_', ' ')}")
+        try:
+            clean[key] = one_line(clean[key], str(FIELD_NAMES[key]))
+        except ServiceError as error:
+            raise ServiceError(str(error), field=key) from None
     if not clean["name"]:
-        raise ServiceError("The shop needs a name.", field="name")
+        raise ServiceError(_("The shop needs a name."), field="name")
     if clean["timezone"] not in available_timezones():
         raise ServiceError(
-            f"Unknown timezone “{clean['timezone']}”: pick one from the list, e.g. Europe/Warsaw.",
+            _("Unknown timezone “%(timezone)s”: pick one from the list, e.g. Europe/Warsaw.",
+              timezone=clean["timezone"]),
             field="timezone",
-        )
+        )  # fmt: skip
     if not _COLOR.match(clean["brand_color"]):
-        raise ServiceError("The brand colour must look like #2457a6.", field="brand_color")
+        raise ServiceError(_("The brand colour must look like #2457a6."), field="brand_color")
     contrast = contrast_with_white(clean["brand_color"])
     if contrast < 4.5:  # buttons write white on it; the focus ring draws it on light grounds
         raise ServiceError(
-            f"The brand colour {clean['brand_color']} is too light: white button text on it has a "
-            f"contrast of {contrast:.1f}:1, and readers need at least 4.5:1. Pick a darker shade.",
+            _("The brand colour %(color)s is too light: white button text on it has a contrast "
+              "of %(contrast)s:1, and readers need at least 4.5:1. Pick a darker shade.",
+              color=clean["brand_color"], contrast=f"{contrast:.1f}"),
             field="brand_color",
-        )
+        )  # fmt: skip
     for key in _URL_FIELDS:
-        if clean[key] and not clean[key].startswith(("https://", "http://", "/")):
-            raise ServiceError(
-                f"{key.replace('_', ' ').capitalize()} must start with https://.", field=key
-            )
+        if clean[key] and not is_link(clean[key]):
+            raise ServiceError(url_problem(), field=key)
     for line in clean["sender_emails"].splitlines():
-        if line.strip() and not _EMAIL.match(line.strip()):
+        if line.strip() and not is_email(line.strip()):
             raise ServiceError(
-                f"“{line.strip()}” is not an e-mail address (one address per line).",
+                _("“%(address)s” is not an e-mail address (one address per line).",
+                  address=line.strip()),
                 field="sender_emails",
-            )
-    if clean["contact_email"] and not _EMAIL.match(clean["contact_email"]):
+            )  # fmt: skip
+    if clean["contact_email"] and not is_email(clean["contact_email"]):
         raise ServiceError(
-            f"“{clean['contact_email']}” is not an e-mail address, e.g. help@shop.example.",
+            _("“%(address)s” is not an e-mail address, e.g. help@shop.example.",
+              address=clean["contact_email"]),
             field="contact_email",
-        )
+        )  # fmt: skip
     for key in ("contact_phone", "contact_hotline"):
-        if clean[key] and not _PHONE.match(clean[key]):
-            raise ServiceError(
-                "A phone number has digits, spaces and + ( ) - only, e.g. +48 22 123 45 67.",
-                field=key,
-            )
+        if clean[key] and not is_phone(clean[key]):
+            raise ServiceError(phone_problem(), field=key)
     if len(clean["sms_sender"]) > 20:
         raise ServiceError(
-            "The SMS sender name is too long (20 characters at most).", field="sms_sender"
+            _("The SMS sender name is too long (%(count)s characters at most).", count=20),
+            field="sms_sender",
         )
     default = values.get("default_language") or "en"
     langs = [
         lang for lang in LANGUAGES if lang in (values.get("languages") or []) or lang == default
     ]
     if default not in LANGUAGES:
-        raise ServiceError(f"Unknown language “{default}” ({', '.join(LANGUAGES)}).")
+        raise ServiceError(
+            _("Unknown language “%(language)s” (%(known)s).",
+              language=default, known=", ".join(LANGUAGES)),
+            field="default_language",
+        )  # fmt: skip
     clean.update(default_language=default, languages=",".join(langs))
     shop = saved_shop()
     before = {key: getattr(shop, key) for key in clean}
@@ -118,6 +134,31 @@ def update_settings(values: dict[str, str], *, user: User | None) -> Shop:
         setattr(shop, key, value)
     record(user, "settings.edit", "shop settings", before, clean)
     return shop
+
+
+def is_email(value: str) -> bool:
+    """Tell whether a settings value looks like one e-mail address."""
+    return bool(_EMAIL.match(value))
+
+
+def is_phone(value: str) -> bool:
+    """Tell whether a settings value looks like a phone number."""
+    return bool(_PHONE.match(value))
+
+
+def is_link(value: str) -> bool:
+    """Tell whether a settings value is a web address or a path on this site."""
+    return value.startswith(("https://", "http://", "/"))
+
+
+def url_problem() -> str:
+    """Say what a web address in the settings must look like."""
+    return _("A web address starts with https://, e.g. https://shop.example.")
+
+
+def phone_problem() -> str:
+    """Say what a phone number in the settings may contain."""
+    return _("A phone number has digits, spaces and + ( ) - only, e.g. +48 22 123 45 67.")
 
 
 def official_senders(shop: Shop) -> dict[str, list[str]]:

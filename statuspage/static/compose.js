@@ -24,19 +24,31 @@
       .then(function (json) {
         if (!json) return;
         section.querySelector(".preview").innerHTML = json.html; // sanitized on the server
-        var list = section.querySelector(".findings");
-        list.textContent = "";
+        // Each result beside the section it concerns; the rest under "the whole message".
+        section.querySelectorAll(".findings").forEach(function (list) { list.textContent = ""; });
         json.findings.forEach(function (f) {
-          var li = document.createElement("li");
-          li.className = f.ok ? "ok" : "fail";
-          li.textContent = (f.ok ? "✓ " : "✕ ") + f.message;
-          list.appendChild(li);
+          var places = (f.sections || []).map(function (name) {
+            return section.querySelector('.findings-section[data-for="' + name + '"]');
+          }).filter(Boolean);
+          if (!places.length) places = [section.querySelector(".findings-message")];
+          places.forEach(function (list) {
+            var li = document.createElement("li");
+            li.className = f.ok ? "ok" : "fail";
+            li.textContent = (f.ok ? "✓ " : "✕ ") + f.message;
+            list.appendChild(li);
+          });
         });
       })
       .catch(function () {});
   }
+  function fit(box) { // a section box is as tall as its text
+    box.style.height = "auto";
+    box.style.height = box.scrollHeight + 2 + "px";
+  }
+  form.querySelectorAll("textarea[data-section]").forEach(fit);
   form.querySelectorAll("section.language").forEach(function (section) {
-    section.addEventListener("input", function () {
+    section.addEventListener("input", function (event) {
+      if (event.target.matches("textarea[data-section]")) fit(event.target);
       var lang = section.getAttribute("data-lang");
       clearTimeout(timers[lang]);
       timers[lang] = setTimeout(function () { refresh(section); }, 350);

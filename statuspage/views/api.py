@@ -42,56 +42,56 @@ def _answer(build, *args):
 
 
 @bp.get("/v2/summary.json")
-@cacheable
+@cacheable(args=("candor",))
 def summary():
     """Serve the status, all components, unresolved incidents and upcoming or active maintenance."""
     return _answer(v2.summary)
 
 
 @bp.get("/v2/status.json")
-@cacheable
+@cacheable(args=("candor",))
 def status():
     """Serve the page indicator and its description."""
     return _answer(v2.status)
 
 
 @bp.get("/v2/components.json")
-@cacheable
+@cacheable(args=("candor",))
 def components():
     """Serve every component and group."""
     return _answer(v2.components)
 
 
 @bp.get("/v2/incidents.json")
-@cacheable
+@cacheable(args=("candor",))
 def incidents():
     """Serve the 50 newest incidents, open or closed."""
     return _answer(v2.incidents)
 
 
 @bp.get("/v2/incidents/unresolved.json")
-@cacheable
+@cacheable(args=("candor",))
 def unresolved():
     """Serve the incidents still investigating, identified or monitoring."""
     return _answer(v2.incidents, True)
 
 
 @bp.get("/v2/scheduled-maintenances.json")
-@cacheable
+@cacheable(args=("candor",))
 def maintenances():
     """Serve the 50 newest scheduled maintenances, whatever their state."""
     return _answer(v2.maintenances, "all")
 
 
 @bp.get("/v2/scheduled-maintenances/upcoming.json")
-@cacheable
+@cacheable(args=("candor",))
 def upcoming():
     """Serve the maintenances still scheduled."""
     return _answer(v2.maintenances, "upcoming")
 
 
 @bp.get("/v2/scheduled-maintenances/active.json")
-@cacheable
+@cacheable(args=("candor",))
 def active():
     """Serve the maintenances in progress or verifying."""
     return _answer(v2.maintenances, "active")

@@ -21,10 +21,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import EqualTo, Length
 
 from statuspage.extensions import db, login_manager
-from statuspage.forms import LoginForm, role_name
+from statuspage.forms import REQUIRED, LoginForm, role_name
 from statuspage.models import User
 from statuspage.security import login_attempts
 from statuspage.services import ServiceError
@@ -40,7 +40,7 @@ class CodeForm(FlaskForm):
     """Type the six-digit code from the authenticator app."""
 
     code = StringField(
-        "Code from your authenticator app", validators=[DataRequired(), Length(max=12)]
+        _l("Code from your authenticator app"), validators=[REQUIRED, Length(max=12)]
     )
 
 
@@ -86,7 +86,7 @@ def login():
             return redirect(url_for(".login_2fa"))
         if user:
             return _start_session(user, _safe_next(request.args.get("next")))
-        flash("Wrong e-mail or password.", "error")
+        flash(_("Wrong e-mail or password."), "error")
     return render_template("admin/login.html", form=form), 200 if not form.errors else 400
 
 
@@ -98,7 +98,7 @@ def login_2fa():
     user = _member(str(pending.get("user", "")))
     if user is None or not user.totp_secret or pending.get("until", 0) < time.time():
         session.pop("pending_2fa", None)
-        flash("Please log in again.", "error")
+        flash(_("Please log in again."), "error")
         return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -106,7 +106,7 @@ def login_2fa():
             db.session.commit()
             session.pop("pending_2fa", None)
             return _start_session(user, pending.get("next") or url_for("admin.dashboard"))
-        flash("That code is not right. Codes change every 30 seconds.", "error")
+        flash(_("That code is not right. Codes change every 30 seconds."), "error")
     return render_template("admin/login_2fa.html", form=form), 200 if not form.errors else 400
 
 
@@ -154,12 +154,10 @@ def _safe_next(target: str | None) -> str:
 class JoinForm(FlaskForm):
     """Choose a password to join the team through an invitation."""
 
-    password = PasswordField(
-        _l("Choose a password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
-    )
+    password = PasswordField(_l("Choose a password"), validators=[REQUIRED, Length(max=MAX_LENGTH)])
     repeat = PasswordField(
         _l("The same password again"),
-        validators=[DataRequired(), EqualTo("password", _l("The two passwords do not match."))],
+        validators=[REQUIRED, EqualTo("password", _l("The two passwords do not match."))],
     )
 
 

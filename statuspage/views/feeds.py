@@ -93,13 +93,13 @@ def _component_feed(public_id: str, fmt: str):
 @cacheable
 def maintenance_calendar():
     """Serve the scheduled maintenances as an iCalendar feed."""
-    text, changed = feeds.maintenance_calendar()
+    text, changed = feeds.maintenance_calendar(request.args.get("lang"))
     response = current_app.response_class(text, mimetype="text/calendar")
     return _cached(response, next_scheduled_display(utcnow()), changed)
 
 
 @bp.get("/badge.svg")
-@cacheable
+@cacheable(args=("label",))
 def badge_svg():
     """Serve the current status as a shields-style SVG badge."""
     svg, next_change = badges.badge_svg(request.args.get("label"), request.args.get("lang"))
@@ -107,7 +107,7 @@ def badge_svg():
 
 
 @bp.get("/badge.json")
-@cacheable
+@cacheable(args=("label",))
 def badge_json():
     """Serve the current status in the shields.io endpoint format."""
     data, next_change = badges.badge_data(request.args.get("label"), request.args.get("lang"))

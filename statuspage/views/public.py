@@ -73,7 +73,7 @@ def incident(public_id: str):
 
 
 @bp.get("/history")
-@cacheable
+@cacheable(args=("page",))
 def history():
     """Show the archive of published incidents, newest first, grouped by month."""
     now = utcnow()

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from statuspage.extensions import db
+from statuspage.models import Incident
 from statuspage.services.demo import load_demo
 from statuspage.services.incidents import lifecycle as service
 from statuspage.services.shop import saved_shop
@@ -17,7 +18,8 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @pytest.fixture
 def demo_site(app, app_ctx, live_server):
-    """A demo shop with every language enabled, an active and a resolved incident."""
+    """A demo shop with every language enabled, an active and a resolved incident (with its
+    postmortem and checklist, written in every language)."""
     active = load_demo()
     shop = saved_shop()
     shop.languages = ",".join(LANGUAGES)
@@ -40,11 +42,12 @@ def axe_page(browser):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_public_pages_have_no_axe_violations(demo_site, axe_page, scheme):
     base, public_id = demo_site
+    closed = db.session.query(Incident).filter_by(kind="payment-failure").one().public_id
     page = axe_page
     page.emulate_media(color_scheme=scheme)
     failures = []
     for lang in LANGUAGES:
-        for path in ("/", f"/incidents/{public_id}", "/history"):
+        for path in ("/", f"/incidents/{public_id}", f"/incidents/{closed}", "/history"):
             page.goto(f"{base}{path}?lang={lang}")
             assert page.locator("html").get_attribute("lang") == lang
             page.add_script_tag(path=str(AXE))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
@@ -22,11 +24,11 @@ from statuspage.services.audit import record
 from statuspage.services.playbooks.loader import CATEGORIES, get_playbook
 
 CATEGORY_TITLES = {
-    "own_it": "Own it",
-    "make_it_right": "Make it right",
-    "fix_the_cause": "Fix the cause",
-    "prevent_recurrence": "Prevent recurrence",
-    "listen_and_follow_up": "Listen and follow up",
+    "own_it": _l("Own it"),
+    "make_it_right": _l("Make it right"),
+    "fix_the_cause": _l("Fix the cause"),
+    "prevent_recurrence": _l("Prevent recurrence"),
+    "listen_and_follow_up": _l("Listen and follow up"),
 }
 
 
@@ -100,7 +102,7 @@ def skip(entry: ChecklistEntry, *, user: User | None, reason: str) -> None:
     """Skip an item; saying why is required."""
     reason = _clean_note(reason)
     if not reason:
-        raise ServiceError("Say why this item is skipped.")
+        raise ServiceError(_("Say why this item is skipped."), field="note")
     entry.state, entry.done_at, entry.done_by_id, entry.note = (
         "skipped",
         utcnow(),
@@ -135,9 +137,11 @@ def add(
     """Add the team's own item to an incident's checklist."""
     text = (text or "").strip()
     if not text or len(text) > 500:
-        raise ServiceError("Describe the action in 1 to 500 characters.")
+        raise ServiceError(_("Describe the action in 1 to 500 characters."), field="text")
     if category not in CATEGORIES:
-        raise ServiceError(f"Unknown category “{category}”.")
+        raise ServiceError(
+            _("Unknown category “%(category)s”.", category=category), field="category"
+        )
     entry = ChecklistEntry(
         incident_id=incident.id, category=category, text={lang: text}, after="opened", public=public,
         due_at=due_at, position=_count(incident),
@@ -199,7 +203,7 @@ def _clean_note(note: str | None) -> str:
     """Validate a note or reason."""
     note = (note or "").strip()
     if len(note) > 1000:
-        raise ServiceError("The note is too long (1000 characters at most).")
+        raise ServiceError(_("The note is too long (1000 characters at most)."), field="note")
     return note
 
 

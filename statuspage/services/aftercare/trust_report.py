@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -91,9 +92,9 @@ def day_start(day: str, timezone: str, *, following: bool = False) -> datetime |
     try:
         chosen = date.fromisoformat(day.strip())
     except ValueError:
-        raise ServiceError("A date must look like 2026-12-24.") from None
+        raise ServiceError(gettext("A date must look like 2026-12-24.")) from None
     if not 2000 <= chosen.year <= 2200:
-        raise ServiceError("A date must be between the years 2000 and 2200.")
+        raise ServiceError(gettext("A date must be between the years 2000 and 2200."))
     if following:
         chosen += timedelta(days=1)
     return clock.day_start(chosen, timezone)

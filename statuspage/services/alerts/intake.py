@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
@@ -189,7 +190,9 @@ def _playbook(mapping: AlertMapping) -> Playbook:
     """Return the mapping's playbook; refuse clearly when it was removed since."""
     playbook = get_playbook(mapping.kind)
     if playbook is None:
-        raise ServiceError(f"The playbook “{mapping.kind}” of a mapping no longer exists.")
+        raise ServiceError(
+            gettext("The playbook “%(kind)s” of a mapping no longer exists.", kind=mapping.kind)
+        )
     return playbook
 
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
@@ -34,10 +35,10 @@ def hash_token(secret: str) -> str:
 def create_integration(kind: str, name: str, user: User | None) -> tuple[AlertIntegration, str]:
     """Create an integration; return it and its token (the only time the token exists in clear)."""
     if kind not in KINDS:
-        raise ServiceError("Choose Alertmanager, Grafana or Uptime Kuma.")
+        raise ServiceError(_("Choose Alertmanager, Grafana or Uptime Kuma."), field="kind")
     name = (name or "").strip() or KINDS[kind]
     if len(name) > 80:
-        raise ServiceError("The name is too long (80 characters at most).")
+        raise ServiceError(_("The name is too long (80 characters at most)."), field="name")
     secret = PREFIX + secrets.token_urlsafe(32)
     integration = AlertIntegration(kind=kind, name=name, token_hash=hash_token(secret))
     integration.created_by_id = user.id if user else None
@@ -101,21 +102,29 @@ def add_mapping(
     label, value = (label or "").strip(), (value or "").strip()
     if not label or not value or len(label) > 100 or len(value) > 200:
         raise ServiceError(
-            "Give a label and the value it must have (e.g. alertname = CheckoutDown)."
+            _("Give a label and the value it must have (e.g. alertname = CheckoutDown)."),
+            field="label",
         )
     if component is None or component.is_group:
-        raise ServiceError("Choose the component these alerts are about (not a group).")
+        raise ServiceError(
+            _("Choose the component these alerts are about (not a group)."), field="component"
+        )
     playbook = get_playbook(kind)
     if playbook is None or playbook.maintenance:
-        raise ServiceError("Choose the playbook the draft is written from.")
+        raise ServiceError(_("Choose the playbook the draft is written from."), field="kind")
     if impact not in IMPACTS or impact == "maintenance":
-        raise ServiceError(f"Unknown impact “{impact}”.")
+        raise ServiceError(_("Unknown impact “%(impact)s”.", impact=impact), field="impact")
     if component_status and component_status not in COMPONENT_STATUSES:
-        raise ServiceError(f"Unknown component status “{component_status}”.")
+        raise ServiceError(
+            _("Unknown component status “%(status)s”.", status=component_status),
+            field="component_status",
+        )
     values = parse_variables(variables) if isinstance(variables, str) else dict(variables)
     unknown = sorted(name for name in values if playbook.variable(name) is None)
     if unknown:
-        raise ServiceError(f"The playbook has no variable “{unknown[0]}”.")
+        raise ServiceError(
+            _("The playbook has no variable “%(name)s”.", name=unknown[0]), field="variables"
+        )
     last = db.session.scalar(
         select(func.max(AlertMapping.position)).where(AlertMapping.integration_id == integration.id)
     )
@@ -144,7 +153,10 @@ def parse_variables(text: str) -> dict[str, str]:
             continue
         name, sign, value = line.partition("=")
         if not sign or not name.strip():
-            raise ServiceError(f"Variables, line {number}: write it as name = value.")
+            raise ServiceError(
+                _("Variables, line %(number)s: write it as name = value.", number=number),
+                field="variables",
+            )
         values[name.strip()] = value.strip()[:500]
     return values
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from statuspage.models.alerts import AlertIntegration
 from statuspage.services.links import public_url
 
@@ -51,8 +53,8 @@ receivers:
             type: Bearer
             credentials: "{TOKEN}"
 """
-    where = "alertmanager.yml (then reload Alertmanager)"
-    return Snippet(where, text, "Authorization: Bearer header (http_config.authorization)")
+    where = gettext("alertmanager.yml (then reload Alertmanager)")
+    return Snippet(where, text, gettext("Authorization: Bearer header (http_config.authorization)"))
 
 
 def _grafana(integration: AlertIntegration) -> Snippet:
@@ -77,8 +79,8 @@ contactPoints:
           authorization_scheme: Bearer
           authorization_credentials: "{TOKEN}"
 """
-    where = "Grafana: Alerting → Contact points (or provisioning/alerting/candor.yaml)"
-    return Snippet(where, text, "Authorization header, scheme Bearer")
+    where = gettext("Grafana: Alerting → Contact points (or provisioning/alerting/candor.yaml)")
+    return Snippet(where, text, gettext("Authorization header, scheme Bearer"))
 
 
 def _uptime_kuma(integration: AlertIntegration) -> Snippet:
@@ -94,8 +96,10 @@ def _uptime_kuma(integration: AlertIntegration) -> Snippet:
 #   Post URL:           {endpoint(integration)}
 #   Additional Headers: {{"Authorization": "Bearer {TOKEN}"}}
 """
-    where = "Uptime Kuma: Settings → Notifications"
-    return Snippet(where, text, "token in the URL path (or an Authorization: Bearer header)")
+    where = gettext("Uptime Kuma: Settings → Notifications")
+    return Snippet(
+        where, text, gettext("token in the URL path (or an Authorization: Bearer header)")
+    )
 
 
 _BUILDERS = {"alertmanager": _alertmanager, "grafana": _grafana, "uptime_kuma": _uptime_kuma}

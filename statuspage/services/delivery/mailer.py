@@ -27,6 +27,7 @@ from statuspage.services.clock import as_utc
 from statuspage.services.delivery import headers, notify, outbox, team_mail
 from statuspage.services.delivery.subscribers import unsubscribe_token
 from statuspage.services.links import incident_url, public_url
+from statuspage.services.markup import plain_text
 from statuspage.services.playbooks.messages import format_value
 from statuspage.services.public.status import visible_updates
 from statuspage.services.shop import get_shop
@@ -91,7 +92,8 @@ def _build(row: MailDelivery) -> EmailMessage | None:
     """Build a row's message without its Message-ID."""
     if row.kind == "test":
         user = db.session.get(User, row.payload.get("user_id"))
-        return _test_message(user.email) if user else None
+        lang = row.payload.get("language") or (user.language if user else None) or "en"
+        return _test_message(user.email, lang) if user else None
     if row.kind == "invite":
         return team_mail.build(row, _message)
     subscriber = db.session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
@@ -129,7 +131,7 @@ def _update_message(subscriber: Subscriber, update: IncidentUpdate, key: str) ->
     unsubscribe = public_url(f"/unsubscribe/{unsubscribe_token(subscriber)}")
     context = {
         "shop": shop, "incident": incident, "update": update, "lang": lang,
-        "html_body": update.html_for(lang), "text_body": update.body_for(lang),
+        "html_body": update.html_for(lang), "text_body": plain_text(update.body_for(lang)),
         "incident_url": incident_url(incident), "unsubscribe_url": unsubscribe,
     }  # fmt: skip
     title = incident.title_in(lang, shop.default_language).text
@@ -159,7 +161,7 @@ def _reminder_message(
     context = {
         "shop": shop, "incident": incident, "lang": lang, "window": window, "minutes": minutes,
         "html_body": latest.html_for(lang) if latest else "",
-        "text_body": latest.body_for(lang) if latest else "",
+        "text_body": plain_text(latest.body_for(lang)) if latest else "",
         "incident_url": incident_url(incident), "unsubscribe_url": unsubscribe,
     }  # fmt: skip
     with force_locale(lang):
@@ -189,12 +191,18 @@ def _confirm_message(subscriber: Subscriber, payload: dict) -> EmailMessage:
     return _message(subscriber.email, subject, text, html, f"confirm:{subscriber.public_id}")
 
 
-def _test_message(address: str) -> EmailMessage:
-    """Render the test message an owner sends from the admin."""
+def _test_message(address: str, lang: str) -> EmailMessage:
+    """Render the test message an owner sends from the admin, in the language their admin speaks."""
     shop = get_shop()
-    text = f"This is a test message from {shop.name}'s status page (Candor). E-mail delivery works."
-    html = render_template("email/test.html", shop=shop, text=text)
-    return _message(address, f"[{shop.name}] Test message", text, html, "test")
+    with force_locale(lang):
+        text = _(
+            "This is a test message from the status page of %(shop)s (Candor). "
+            "E-mail delivery works.",
+            shop=shop.name,
+        )
+        subject = _("[%(shop)s] Test message", shop=shop.name)
+        html = render_template("email/test.html", shop=shop, text=text, lang=lang)
+    return _message(address, isolate_text(subject, lang), text, html, "test")
 
 
 MAIL = outbox.Outbox(MailDelivery, _send, _on_marked)

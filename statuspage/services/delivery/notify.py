@@ -23,6 +23,7 @@ from statuspage.extensions import db
 from statuspage.models import Incident, User, utcnow
 from statuspage.models.delivery import Notification
 from statuspage.services.delivery import egress, headers, outbox
+from statuspage.services.delivery.team_text import TeamText, reader_language, render
 
 log = logging.getLogger("statuspage.plan")
 _LOUD = ("reminder.overdue", "deadline.passed", "deadline.soon", "alert.draft", "alert.published")
@@ -37,9 +38,27 @@ def channels() -> list[str]:
 
 
 def queue(
-    event: str, key: str, incident: Incident | None, subject: str, text: str
+    event: str,
+    key: str,
+    incident: Incident | None,
+    subject: str | TeamText,
+    text: str | TeamText,
 ) -> list[Notification]:
-    """Add one outbox row per channel for an event, in the caller's transaction."""
+    """Add one outbox row per channel for an event, in the caller's transaction.
+
+    A TeamText subject or text is e-mailed to each member in their language; plain strings as they are.
+    """
+    message = None
+    if isinstance(subject, TeamText) or isinstance(text, TeamText):
+        message = {
+            part: value.stored() if isinstance(value, TeamText) else [value, {}]
+            for part, value in (("subject", subject), ("text", text))
+        }
+        message["plain"] = [
+            part for part, value in (("subject", subject), ("text", text))
+            if not isinstance(value, TeamText)
+        ]  # fmt: skip
+    subject, text = str(subject), str(text)
     rows = [
         Notification(
             key=f"{key}:{channel}"[:200],
@@ -48,6 +67,7 @@ def queue(
             incident_id=incident.id if incident else None,
             subject=subject[:300],
             text=text,
+            message=message,
             next_try_at=utcnow(),
         )  # fmt: skip
         for channel in channels()
@@ -98,17 +118,38 @@ def _send_email(row: Notification) -> None:
     """Send the message by e-mail to REMINDER_EMAILS, or to every team member."""
     config = current_app.config
     recipients = [a.strip() for a in config["REMINDER_EMAILS"].split(",") if a.strip()]
-    recipients = recipients or list(db.session.scalars(select(User.email).order_by(User.id)))
+    members = dict(
+        db.session.execute(
+            select(User.email, User.language).where(User.removed_at.is_(None)).order_by(User.id)
+        )
+        .tuples()
+        .all()
+    )
+    recipients = recipients or list(members)
     if not recipients:
         return
-    message = EmailMessage()
-    message["Subject"] = headers.one_line(row.subject)
-    message["From"] = config["SMTP_FROM"]
-    message["To"] = ", ".join(r for r in recipients if headers.safe_address(r))
-    message["Message-ID"] = headers.message_id(row.key)
-    message["X-Candor-Event-Id"] = headers.event_id(row.key)
-    message.set_content(row.text)
-    smtp_send(message)
+    # One message per language, to the members who read it (an address outside the team: the default).
+    groups: dict[str, list[str]] = {}
+    for address in recipients:
+        lang = reader_language(members.get(address)) if row.message else "en"
+        groups.setdefault(lang, []).append(address)
+    for lang, addresses in groups.items():
+        key = row.key if len(groups) == 1 else f"{row.key}:{lang}"
+        message = EmailMessage()
+        message["Subject"] = headers.one_line(_written(row, "subject", lang))
+        message["From"] = config["SMTP_FROM"]
+        message["To"] = ", ".join(a for a in addresses if headers.safe_address(a))
+        message["Message-ID"] = headers.message_id(key)
+        message["X-Candor-Event-Id"] = headers.event_id(row.key)
+        message.set_content(_written(row, "text", lang))
+        smtp_send(message)
+
+
+def _written(row: Notification, part: str, lang: str) -> str:
+    """Return a notice's subject or text in a language (as queued when it has no catalog message)."""
+    if not row.message or part in row.message.get("plain", []):
+        return getattr(row, part)
+    return render(row.message[part], lang)
 
 
 def smtp_send(message: EmailMessage) -> None:

@@ -17,6 +17,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, exists, func, insert, or_, select
@@ -322,12 +323,14 @@ def queue_update_mail(update: IncidentUpdate, now: datetime) -> int:
 
 
 def queue_test_mail(user: User, now: datetime | None = None) -> None:
-    """Queue a test message to a team member (sent by the scheduler like every other)."""
+    """Queue a test message to a team member (sent by the scheduler like every other), in the
+    language their admin speaks: their own choice, else the one in use now (their browser's)."""
+    language = user.language or str(get_locale() or "en")
     db.session.add(
         MailDelivery(
             key=f"test:{user.id}:{secrets.token_hex(8)}",
             kind="test",
-            payload={"user_id": user.id},
+            payload={"user_id": user.id, "language": language},
             next_try_at=now or utcnow(),
         )
     )

@@ -23,6 +23,7 @@ import time
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select
 from sqlalchemy import update as sql_update
 
@@ -51,16 +52,25 @@ log = logging.getLogger("statuspage.webhooks")
 def add_endpoint(url: str, component: Component | None, user: User | None) -> WebhookEndpoint:
     """Register a URL for events (of one component, or all)."""
     url = (url or "").strip()
+    unusable = _("The webhook URL must be a full http:// or https:// address.")
     if len(url) > 500 or any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise ServiceError("The webhook URL must be a full http:// or https:// address.")
+        raise ServiceError(unusable, field="url")
     try:
         egress.check(url)  # again at every send: the name may resolve elsewhere by then
     except ValueError as bad:
-        raise ServiceError(str(bad)) from None
-    except egress.Refused as refused:
+        port = "port" in str(bad)
         raise ServiceError(
-            f"The webhook URL was {refused}: webhooks may only reach public addresses "
-            "(WEBHOOK_ALLOW_PRIVATE allows internal ones)."
+            _("The webhook URL has an invalid port.") if port else unusable, field="url"
+        ) from None
+    except egress.Refused as refused:
+        reason = str(refused).removeprefix("refused: ")
+        raise ServiceError(
+            _(
+                "The webhook URL was refused (%(reason)s): webhooks may only reach public "
+                "addresses (WEBHOOK_ALLOW_PRIVATE allows internal ones).",
+                reason=reason,
+            ),
+            field="url",
         ) from None
     endpoint = WebhookEndpoint(url=url, component=component, secret=secrets.token_hex(24))
     db.session.add(endpoint)
@@ -73,7 +83,7 @@ def set_enabled(endpoint: WebhookEndpoint, enabled: bool, user: User | None) -> 
     """Enable (and forget past failures) or disable an endpoint."""
     endpoint.enabled, endpoint.failures = enabled, 0
     endpoint.disabled_at = None if enabled else utcnow()
-    endpoint.disabled_reason = "" if enabled else "Disabled by a team member."
+    endpoint.disabled_reason = "" if enabled else _("Disabled by a team member.")
     if not enabled:
         _cancel_pending(endpoint.id)
     record(user, "webhook.enable" if enabled else "webhook.disable", f"webhook {endpoint.id}")

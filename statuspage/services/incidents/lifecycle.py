@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,9 +33,18 @@ from statuspage.vocabulary import (
     MAINTENANCE_START,
     OPEN_STATUSES,
     TRANSITIONS,
+    label,
 )
 
 ComponentStatuses = dict[Component, str]
+
+
+class AlreadyPublished(ServiceError):
+    """What the form publishes exists already (a double click, Back then submit): show it, once."""
+
+    def __init__(self, incident: Incident, message: str | None = None) -> None:
+        super().__init__(message or _("This incident was published already."))
+        self.incident = incident
 
 
 def open_incident(
@@ -67,12 +79,12 @@ def open_incident(
     display_at = publication_time(display_at)
     if draft and display_at > utcnow():
         raise ServiceError(
-            "A draft cannot be scheduled: save it as a draft or schedule it, not both."
+            _("A draft cannot be scheduled: save it as a draft or schedule it, not both.")
         )
     if impact not in IMPACTS:
-        raise ServiceError(f"Unknown impact “{impact}”.")
+        raise ServiceError(_("Unknown impact “%(impact)s”.", impact=impact))
     if status not in OPEN_STATUSES:
-        raise ServiceError("A new incident starts as investigating, identified or monitoring.")
+        raise ServiceError(_("A new incident starts as investigating, identified or monitoring."))
     component_statuses = component_statuses or {}
     incident = Incident(
         title=title,
@@ -116,17 +128,30 @@ def post_update(
     next_update_at: datetime | None = None,
     display_at: datetime | None = None,
     confirm_open_items: bool = False,
+    public_id: str | None = None,
 ) -> IncidentUpdate:
     """Post an update now or schedule it; the transition table decides which status it may bring.
 
     Resolving while checklist items for during the crisis are open needs confirm_open_items (audited).
+    `public_id` is the id the form reserved for this update: sent again (a double click), it raises
+    AlreadyPublished instead of posting the same update twice.
     """
+    if public_id and db.session.scalar(
+        select(IncidentUpdate.id).where(IncidentUpdate.public_id == public_id)
+    ):
+        raise AlreadyPublished(incident, _("This update was published already."))
     now = utcnow()
     apply_due_updates(incident, now)
     if status not in TRANSITIONS.get(incident.status, ()):
         if incident.status in FINAL:
-            raise ServiceError("This incident is closed. Reopen it to post a new update.")
-        raise ServiceError(f"An incident cannot move from {incident.status} to {status}.")
+            raise ServiceError(_("This incident is closed. Reopen it to post a new update."))
+        raise ServiceError(
+            _(
+                "An incident cannot move from “%(old)s” to “%(new)s”.",
+                old=label(incident.status),
+                new=label(status),
+            )
+        )
     if status == "resolved":  # a maintenance window ends on its own: no confirmation there
         _check_open_items(incident, user, confirm_open_items)
     display_at = publication_time(display_at, now)
@@ -135,7 +160,7 @@ def post_update(
     component_statuses = component_statuses or {}
     scheduled = display_at > now  # its status and component changes wait until it is due
     if scheduled and incident.draft:
-        raise ServiceError("Publish the draft before scheduling updates on it.")
+        raise ServiceError(_("Publish the draft before scheduling updates on it."))
     if not scheduled:
         for component in component_statuses:
             if component not in incident.components:
@@ -144,6 +169,8 @@ def post_update(
     update = _add_update(
         incident, status, body, user, component_statuses, translations, next_update_at, display_at
     )
+    if public_id:
+        update.public_id = public_id
     db.session.flush()
     if scheduled:
         record(user, "update.schedule", _target(incident), None, _scheduled_snapshot(update))
@@ -189,8 +216,13 @@ def _check_open_items(incident: Incident, user: User | None, confirmed: bool) ->
         return
     if not confirmed:
         raise OpenChecklistItems(
-            f"{len(still_open)} checklist item(s) for during the crisis are still open (see After the "
-            "crisis). Tick them off, or confirm that you resolve anyway."
+            ngettext(
+                "%(num)d checklist item for during the crisis is still open (see After the crisis). "
+                "Tick it off, or confirm that you resolve anyway.",
+                "%(num)d checklist items for during the crisis are still open (see After the "
+                "crisis). Tick them off, or confirm that you resolve anyway.",
+                len(still_open),
+            )
         )
     record(user, "incident.resolve_with_open_items", _target(incident), None,
            {"open": [entry.text_in("en") for entry in still_open]})  # fmt: skip
@@ -216,13 +248,13 @@ def open_maintenance(
     now = utcnow()
     display_at = publication_time(display_at, now)
     if scheduled_for is None or scheduled_until is None:
-        raise ServiceError("A maintenance needs a start and an end time.")
+        raise ServiceError(_("A maintenance needs a start and an end time."))
     if scheduled_for <= now:
-        raise ServiceError("The maintenance must start in the future.")
+        raise ServiceError(_("The maintenance must start in the future."))
     if scheduled_until <= scheduled_for:
-        raise ServiceError("The maintenance must end after it starts.")
+        raise ServiceError(_("The maintenance must end after it starts."))
     if display_at > scheduled_for:
-        raise ServiceError("Announce the maintenance before it starts.")
+        raise ServiceError(_("Announce the maintenance before it starts."))
     incident = Incident(
         title=title, impact="maintenance", status=MAINTENANCE_START, kind=kind,
         public_id=public_id or new_public_id(),
@@ -243,10 +275,14 @@ def open_maintenance(
 def check_times(began_at: datetime | None, became_aware_at: datetime, now: datetime) -> None:
     """Refuse times that cannot be: awareness in the future, or a start after the team knew."""
     if became_aware_at > now + timedelta(minutes=1):
-        raise ServiceError("“Became aware at” is in the future: say when the team learned of it.")
+        raise ServiceError(
+            _("“Became aware at” is in the future: say when the team learned of it.")
+        )
     if began_at is not None and began_at > became_aware_at:
         raise ServiceError(
-            "“Began at” is after “Became aware at”: the problem cannot begin after you knew of it."
+            _(
+                "“Began at” is after “Became aware at”: the problem cannot begin after you knew of it."
+            )
         )
 
 
@@ -282,9 +318,9 @@ def _times(incident: Incident) -> dict:
 def reopen(incident: Incident, *, status: str, body: str, user: User | None) -> IncidentUpdate:
     """Reopen a resolved incident explicitly, with an update saying why."""
     if incident.status != "resolved":
-        raise ServiceError("Only a resolved incident can be reopened.")
+        raise ServiceError(_("Only a resolved incident can be reopened."))
     if status not in OPEN_STATUSES:
-        raise ServiceError("Reopen as investigating, identified or monitoring.")
+        raise ServiceError(_("Reopen as investigating, identified or monitoring."))
     incident.status = "investigating"
     incident.resolved_at = None
     update = post_update(incident, status=status, body=body, user=user)
@@ -318,10 +354,12 @@ def edit_update(
 def publish_draft(incident: Incident, *, user: User | None) -> None:
     """Publish a draft incident now: its updates become public and component changes apply."""
     if not incident.draft:
-        raise ServiceError("This incident is already published.")
+        raise ServiceError(_("This incident is already published."))
     blanks = sorted({b for u in incident.updates for t in _all_texts(u) for b in BLANK.findall(t)})
     if blanks:  # a draft composed without a person (an alert) may still have values to fill in
-        raise ServiceError(f"Fill in the blanks first (edit the update): {', '.join(blanks)}.")
+        raise ServiceError(
+            _("Fill in the blanks first (edit the update): %(blanks)s.", blanks=", ".join(blanks))
+        )
     now = utcnow()
     incident.draft = False
     incident.started_at = now
@@ -337,7 +375,9 @@ def publish_draft(incident: Incident, *, user: User | None) -> None:
 def delete_draft(incident: Incident, *, user: User | None) -> None:
     """Delete a draft incident; published incidents are history and cannot be deleted."""
     if not incident.draft:
-        raise ServiceError("Only drafts can be deleted; a published incident stays in the history.")
+        raise ServiceError(
+            _("Only drafts can be deleted; a published incident stays in the history.")
+        )
     record(user, "incident.delete", _target(incident), snapshot(incident), None)
     db.session.delete(incident)
 
@@ -364,7 +404,7 @@ def _add_update(
     changes = []
     for component, new_status in component_statuses.items():
         if new_status not in COMPONENT_STATUSES:
-            raise ServiceError(f"Unknown component status “{new_status}”.")
+            raise ServiceError(_("Unknown component status “%(status)s”.", status=new_status))
         changes.append(
             {"component_id": component.id, "old_status": component.status, "new_status": new_status}
         )
@@ -487,11 +527,11 @@ def _set_status(incident: Incident, status: str, at: datetime | None = None) -> 
 
 def _clean_title(title: str) -> str:
     """Validate an incident title (one line: it goes into e-mail subjects and feed titles)."""
-    title = one_line(title, "The title")
+    title = one_line(title, _("The title"))
     if not title:
-        raise ServiceError("The title is empty: say in a few words what is wrong.")
+        raise ServiceError(_("The title is empty: say in a few words what is wrong."))
     if len(title) > 200:
-        raise ServiceError("The title is too long (200 characters at most).")
+        raise ServiceError(_("The title is too long (200 characters at most)."))
     return title
 
 
@@ -499,11 +539,15 @@ def _clean_body(body: str) -> str:
     """Validate an update text."""
     body = (body or "").strip()
     if not body:
-        raise ServiceError("The update text is empty: tell customers what is going on.")
+        raise ServiceError(_("The update text is empty: tell customers what is going on."))
     limit = current_app.config["MAX_UPDATE_LENGTH"]
     if len(body) > limit:
         raise ServiceError(
-            f"The update text is too long ({len(body)} characters; {limit} at most)."
+            _(
+                "The update text is too long (%(length)s characters; %(limit)s at most).",
+                length=len(body),
+                limit=limit,
+            )
         )
     return body
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
@@ -59,15 +60,17 @@ def plan_maintenance(
     message in another language never borrows the default language's words).
     """
     if reminder_minutes is not None and not 0 <= reminder_minutes <= 7 * 24 * 60:
-        raise ServiceError("The reminder must come between 0 minutes and a week before the start.")
+        raise ServiceError(
+            _("The reminder must come between 0 minutes and a week before the start.")
+        )
     if scheduled_for is None or scheduled_until is None:
-        raise ServiceError("A maintenance needs a start and an end time.")
+        raise ServiceError(_("A maintenance needs a start and an end time."))
     if not [c for c in components if not c.is_group]:
-        raise ServiceError("Choose the components the work makes unavailable.")
+        raise ServiceError(_("Choose the components the work makes unavailable."))
     shop = get_shop()
     playbook = get_playbook(kind)
     if playbook is not None and not playbook.maintenance:
-        raise ServiceError(f"“{kind}” is not a maintenance playbook.")
+        raise ServiceError(_("“%(kind)s” is not a maintenance playbook.", kind=kind))
     variables = {
         "window_start": to_local_input(scheduled_for, shop.timezone),
         "window_end": to_local_input(scheduled_until, shop.timezone),
@@ -142,11 +145,11 @@ def extend(
     """Move a maintenance's end and tell customers, in an update, when it now ends."""
     now = utcnow()
     if until is None or until <= now:
-        raise ServiceError("The new end must be in the future.")
+        raise ServiceError(_("The new end must be in the future."))
     if incident.scheduled_for and until <= incident.scheduled_for:
-        raise ServiceError("The maintenance must end after it starts.")
+        raise ServiceError(_("The maintenance must end after it starts."))
     if not _claim(incident, UNFINISHED_MAINTENANCE, now):
-        raise ServiceError("This maintenance has already ended.")
+        raise ServiceError(_("This maintenance has already ended."))
     before = {"until": incident.scheduled_until.isoformat() if incident.scheduled_until else None}
     incident.scheduled_until = until
     tz = get_shop().timezone
@@ -185,7 +188,10 @@ def texts(
         if strict:
             problems = "; ".join(f"{k}: {v}" for k, v in composition.errors.items())
             raise ServiceError(
-                f"The announcement cannot be written from the playbook ({problems})."
+                _(
+                    "The announcement cannot be written from the playbook (%(problems)s).",
+                    problems=problems,
+                )
             )
     start_text = local_text(incident.scheduled_for, shop.timezone) if incident.scheduled_for else ""
     end_text = (

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
 from statuspage.models import Incident, IncidentUpdate, utcnow
-from statuspage.services import ServiceError
-from statuspage.services.clock import local_text
+from statuspage.services import ServiceError, formats
+from statuspage.services.clock import duration
 from statuspage.services.plan import Promise, default_next_update
 from statuspage.services.shop import get_shop
 from statuspage.vocabulary import FINAL
@@ -22,11 +25,11 @@ def promise_for(
         return default_next_update(incident, status, display_at)
     if next_update_at <= display_at:
         raise ServiceError(
-            "Promise the next update for a time after this update is published.",
+            _("Promise the next update for a time after this update is published."),
             field="next_update_at",
         )
     if next_update_at > display_at + timedelta(days=366):
-        raise ServiceError("Promise the next update within a year.", field="next_update_at")
+        raise ServiceError(_("Promise the next update within a year."), field="next_update_at")
     return next_update_at
 
 
@@ -37,10 +40,11 @@ def publication_time(display_at: datetime | None, now: datetime | None = None) -
         return now
     if display_at < now - timedelta(minutes=1):
         raise ServiceError(
-            "The publication time has passed; leave it empty to publish now.", field="display_at"
+            _("The publication time has passed; leave it empty to publish now."),
+            field="display_at",
         )
     if display_at > now + timedelta(days=366):
-        raise ServiceError("Updates can be scheduled up to a year ahead.", field="display_at")
+        raise ServiceError(_("Updates can be scheduled up to a year ahead."), field="display_at")
     return max(display_at, now)
 
 
@@ -58,14 +62,22 @@ def check_queue(
     for other in queued:
         if other.status in FINAL and other.display_at <= display_at:
             raise ServiceError(
-                f"This incident is set to close at {local_text(other.display_at, get_shop().timezone)}; nothing can be "
-                "published after that. Move or cancel that update in the queue first."
+                _(
+                    "This incident is set to close at %(time)s; nothing can be published after "
+                    "that. Move or cancel that update in the queue first.",
+                    time=_when(other.display_at, get_shop().timezone),
+                )
             )
     after = [u for u in queued if u.display_at >= display_at]
     if status in FINAL and after:
         raise ServiceError(
-            f"{len(after)} update(s) are scheduled after this closing update; "
-            "move or cancel them in the queue first."
+            ngettext(
+                "%(num)d update is scheduled after this closing update; move or cancel it in the "
+                "queue first.",
+                "%(num)d updates are scheduled after this closing update; move or cancel them in "
+                "the queue first.",
+                len(after),
+            )
         )
 
 
@@ -79,30 +91,54 @@ def posted_message(
 ) -> str:
     """Tell the team what just happened: posted, or queued until when, and whether it keeps the promise.
 
+    `what` ("Update" or "Incident") and `verb` ("posted", "published", "resolved") name the event;
     `answered` is the promise customers were waiting on when the update was made (None: none).
     """
     now = now or utcnow()
     queued = update.display_at > now
-    said = (
-        f"{what} scheduled for {local_text(update.display_at, timezone)}: not public until then."
-        if queued
-        else f"{what} {verb}."
-    )
+    if queued:
+        said = (
+            _("Incident scheduled for %(time)s: not public until then.", time=_when(update.display_at, timezone))
+            if what == "Incident"
+            else _("Update scheduled for %(time)s: not public until then.", time=_when(update.display_at, timezone))
+        )  # fmt: skip
+    else:
+        said = _DONE.get((what, verb), _DONE["Update", "posted"])()
     if answered is None:
         return said
-    due = local_text(answered.due_at, timezone)
+    due = _when(answered.due_at, timezone)
     if update.display_at.replace(second=0, microsecond=0) <= answered.due_at:
-        return f"{said} It {'will keep' if queued else 'keeps'} the promise of {due}."
-    late = _span(update.display_at - answered.due_at)
+        kept = (
+            _("It will keep the promise of %(due)s.", due=due)
+            if queued
+            else _("It keeps the promise of %(due)s.", due=due)
+        )
+        return f"{said} {kept}"
+    late = duration(answered.due_at, update.display_at)
     if queued:
-        return f"{said} It will come {late} after the promised {due}: that promise will be late."
-    return f"{said} It came {late} after the promised {due}: that promise is marked late."
+        rest = _(
+            "It will come %(late)s after the promised %(due)s: that promise will be late.",
+            late=late,
+            due=due,
+        )
+    else:
+        rest = _(
+            "It came %(late)s after the promised %(due)s: that promise is marked late.",
+            late=late,
+            due=due,
+        )
+    return f"{said} {rest}"
 
 
-def _span(value: timedelta) -> str:
-    """Say how long a stretch of time is: "8 min", "2 h 5 min", "1 d 3 h 0 min"."""
-    minutes = int(abs(value.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min"]
-    return " ".join(p for p in parts if p) if minutes else "less than 1 min"
+# What the team did, as one sentence each (translated when shown).
+_DONE = {
+    ("Update", "posted"): lambda: _("Update posted."),
+    ("Update", "published"): lambda: _("Update published."),
+    ("Incident", "published"): lambda: _("Incident published."),
+    ("Incident", "resolved"): lambda: _("Incident resolved."),
+}
+
+
+def _when(value: datetime, timezone: str) -> str:
+    """Write a time for the team, in their language and the shop's timezone: "10 Mar 2026, 15:00 CET"."""
+    return formats.datetime_text(value, str(get_locale() or "en"), timezone, short=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
@@ -39,7 +40,7 @@ def reschedule(
     """Change a scheduled update's text, time or promise before it is due."""
     now = utcnow()
     if display_at is None or display_at <= now:
-        raise ServiceError("Pick a publication time still to come, or use “Publish now”.")
+        raise ServiceError(_("Pick a publication time still to come, or use “Publish now”."))
     display_at = publication_time(display_at, now)
     _claim(update, now)
     incident = update.incident
@@ -100,7 +101,7 @@ def _claim(update: IncidentUpdate, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise ServiceError("This update is already public; correct its text instead.")
+        raise ServiceError(_("This update is already public; correct its text instead."))
     db.session.refresh(update)
 
 

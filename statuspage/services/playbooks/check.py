@@ -52,6 +52,9 @@ def check_playbook(playbook: Playbook, folder: Path) -> list[Problem]:
                 Problem(path, line, text) for line, text in template_problems(source, playbook)
             ]
             problems += found
+            problems += [
+                Problem(path, line, text) for line, text in lint.voice_problems(source, lang)
+            ]
             final = stage in playbook.final_stages
             if final == ("next_update_at" in placeholders(source)):
                 problems.append(Problem(path, _line_of(source, "next_update"), _PROMISE[final]))

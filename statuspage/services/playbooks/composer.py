@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from statuspage.models import Incident, Shop
 from statuspage.services import formats
 from statuspage.services.clock import as_utc
@@ -116,7 +119,7 @@ def missing_translations(
     (no silent English). Names that read the same everywhere (`translate: false`) are typed once.
     Errors are keyed `name.lang`, as the form names the per-language fields.
     """
-    errors = {}
+    errors, ui = {}, str(get_locale() or "en")
     for lang in langs:
         if lang == (shop.default_language or "en"):
             continue
@@ -125,9 +128,12 @@ def missing_translations(
             if not variable.per_language or variable.name not in used:
                 continue
             if (raw.get(variable.name) or "").strip() and not _written_in(raw, variable.name, lang):
-                errors[f"{variable.name}.{lang}"] = (
-                    f"Write “{playbook.in_lang(variable.label, 'en')}” in this language too "
-                    f"({lang}): the message must not borrow the {shop.default_language or 'en'} text."
+                errors[f"{variable.name}.{lang}"] = _(
+                    "Write “%(label)s” in this language too (%(language)s): the message must not "
+                    "borrow the %(default)s text.",
+                    label=playbook.in_lang(variable.label, ui),
+                    language=formats.language_name(lang, ui),
+                    default=formats.language_name(shop.default_language, ui),
                 )
     return errors
 

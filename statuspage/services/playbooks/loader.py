@@ -49,6 +49,9 @@ BUILTINS = (
 )
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SECTION_LINE = re.compile(r"^--- ([a-z_]+)\s*$")
+# A bare source number at the end of a reason ("… stops the harm (001).") explains nothing to the
+# team or to customers: it is dropped when the playbook is read (incidents/README.md).
+_SOURCE_CODE = re.compile(r"\s*\(\d{3}\)(?=\W*$)")
 
 
 @dataclass(frozen=True)
@@ -453,7 +456,10 @@ class _Checker:
                     key=str(item.get("key", "")),
                     category=category,
                     text=self.translations(item, "text", where),
-                    why=self.translations(item, "why", where),
+                    why={
+                        lang: _SOURCE_CODE.sub("", text)
+                        for lang, text in self.translations(item, "why", where).items()
+                    },
                     after=after,
                     hours=hours,
                     public=bool(item.get("public", False)),

@@ -18,6 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -98,11 +100,12 @@ class Composed:
 
 @dataclass(frozen=True)
 class Finding:
-    """One line of the transparency check."""
+    """One line of the transparency check; `sections` are where it stands (empty: the whole message)."""
 
     code: str
     ok: bool
     message: str
+    sections: tuple[str, ...] = ()
 
 
 def join_sections(sections: dict[str, str]) -> str:
@@ -164,9 +167,9 @@ def parse_value(variable: Variable, raw: str | None, timezone: str) -> tuple[obj
     """Parse a submitted value by its type; return (value, error message or None)."""
     raw = (raw or "").strip()
     if not raw:
-        return None, "This is needed for the message." if variable.required else None
+        return None, _("This is needed for the message.") if variable.required else None
     if len(raw) > 500:
-        return None, "Too long (500 characters at most)."
+        return None, _("Too long (500 characters at most).")
     try:
         return _PARSERS[variable.type](raw, variable, timezone), None
     except ValueError as error:
@@ -177,14 +180,14 @@ def _parse_number(raw, variable, timezone):
     try:
         return Decimal(raw.replace(",", "."))
     except InvalidOperation:
-        raise ValueError("Enter a number, e.g. 42.") from None
+        raise ValueError(_("Enter a number, e.g. 42.")) from None
 
 
 def _parse_date(raw, variable, timezone):
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValueError("Enter a date as YYYY-MM-DD, e.g. 2026-12-24.") from None
+        raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2026-12-24.")) from None
 
 
 def _parse_datetime(raw, variable, timezone):
@@ -192,7 +195,7 @@ def _parse_datetime(raw, variable, timezone):
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError(
-            "Enter a date and time as YYYY-MM-DDTHH:MM, e.g. 2026-12-24T14:00."
+            _("Enter a date and time as YYYY-MM-DDTHH:MM, e.g. 2026-12-24T14:00.")
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
 
@@ -201,25 +204,25 @@ def _parse_money(raw, variable, timezone):
     match = _MONEY.match(raw)
     currency = match and (match.group(1) or match.group(3))
     if not match or not currency:
-        raise ValueError("Enter an amount and a currency code, e.g. 15.00 EUR.")
+        raise ValueError(_("Enter an amount and a currency code, e.g. 15.00 EUR."))
     return Decimal(match.group(2).replace(",", ".")), currency
 
 
 def _parse_url(raw, variable, timezone):
     if not re.match(r"^https?://[^\s/]+\.[^\s]+$", raw):
-        raise ValueError("Enter a full web address starting with https://.")
+        raise ValueError(_("Enter a full web address starting with https://."))
     return raw
 
 
 def _parse_email(raw, variable, timezone):
     if not _EMAIL.match(raw):
-        raise ValueError("Enter an e-mail address, e.g. help@shop.example.")
+        raise ValueError(_("Enter an e-mail address, e.g. help@shop.example."))
     return raw
 
 
 def _parse_choice(raw, variable, timezone):
     if raw not in variable.choices:
-        raise ValueError(f"Choose one of: {', '.join(variable.choices)}.")
+        raise ValueError(_("Choose one of: %(choices)s.", choices=", ".join(variable.choices)))
     return raw
 
 
@@ -314,15 +317,15 @@ def render_template(
         missing = [n for n in placeholders(text) if n not in context]
         if missing:
             for variable in missing:
-                result.errors[variable] = "This is needed for the message."
+                result.errors[variable] = _("This is needed for the message.")
             continue
         try:
             rendered = formats.tidy_punctuation(_env.from_string(text).render(context).strip())
         except TemplateError as error:
-            result.errors["template"] = f"The template cannot be rendered: {error}"
+            result.errors["template"] = _("The template cannot be rendered: %(error)s", error=error)
             continue
         if len(rendered) > MAX_OUTPUT:
-            result.errors["template"] = "The message is too long."
+            result.errors["template"] = _("The message is too long.")
             continue
         result.sections[name] = rendered
     return result
@@ -363,22 +366,20 @@ def transparency_check(
     findings = []
     for name in SECTIONS:
         written = bool(sections.get(name, "").strip())
+        said = _("%(section)s: written") if written else _("%(section)s: missing")
         findings.append(
-            Finding(
-                f"section:{name}",
-                written,
-                f"{section_title(name)}: {'written' if written else 'missing'}",
-            )
+            Finding(f"section:{name}", written, said % {"section": section_title(name)}, (name,))
         )
     text = join_sections(sections)
-    leftovers = _ANY_TAG.search(text)
+    leftovers = _where(sections, _ANY_TAG.search)
     findings.append(
         Finding(
             "placeholders",
             not leftovers,
-            "Every placeholder is filled in"
-            if not leftovers
-            else "A {{ placeholder }} is left unfilled",
+            _("A {{ placeholder }} is left unfilled")
+            if leftovers
+            else _("Every placeholder is filled in"),
+            leftovers,
         )
     )
     if not final:
@@ -386,36 +387,50 @@ def transparency_check(
             _next_update_finding(has_next_update, sections.get("next_update", ""), promise)
         )
     if playbook is not None:
-        findings += _claims_findings(playbook, lang, text, claims or {})
+        findings += _claims_findings(playbook, lang, sections, claims or {})
     limit = playbook.max_words.get(stage, DEFAULT_MAX_WORDS) if playbook else DEFAULT_MAX_WORDS
     words = len(text.split())
     findings.append(
-        Finding("length", words <= limit, f"{words} words (this stage calls for at most {limit})")
+        Finding(
+            "length",
+            words <= limit,
+            _("%(words)s words (this stage calls for at most %(limit)s)", words=words, limit=limit),
+        )
     )
-    lowered = text.lower()
-    flagged = [
-        w for w in (playbook.jargon.get(lang, []) if playbook else []) if w.lower() in lowered
-    ]
+    jargon = [w.lower() for w in (playbook.jargon.get(lang, []) if playbook else [])]
+    flagged = [w for w in jargon if w in text.lower()]
     findings.append(
         Finding(
             "jargon",
             not flagged,
-            "No jargon or blame"
-            if not flagged
-            else "Jargon or blame: " + ", ".join(f"“{w}”" for w in flagged),
+            _("Jargon or blame: %(words)s", words=", ".join(f"“{w}”" for w in flagged))
+            if flagged
+            else _("No jargon or blame"),
+            _where(sections, lambda part: any(w in part.lower() for w in flagged)),
         )
     )
-    findings.append(_language_finding(text, lang, allowed))
+    findings.append(_language_finding(sections, lang, allowed))
     return findings
 
 
-def _language_finding(text: str, lang: str, allowed: tuple[str, ...]) -> Finding:
+def _where(sections: dict[str, str], found) -> tuple[str, ...]:
+    """Return the sections (in order) where `found(text)` finds something, so the page shows the
+    finding beside them."""
+    return tuple(name for name in SECTIONS if sections.get(name) and found(sections[name]))
+
+
+def _language_finding(sections: dict[str, str], lang: str, allowed: tuple[str, ...]) -> Finding:
     """Fail when a sentence of the message is not in the message's language."""
-    foreign = language.foreign_parts(text, lang, allowed)
+    foreign = language.foreign_parts(join_sections(sections), lang, allowed)
     if not foreign:
-        return Finding("language", True, "Every sentence is in this language")
+        return Finding("language", True, _("Every sentence is in this language"))
     quoted = "; ".join(f"“{_shorten(part, 60)}”" for part in foreign[:3])
-    return Finding("language", False, f"Not in this language: {quoted}: write it in this language")
+    return Finding(
+        "language",
+        False,
+        _("Not in this language: %(parts)s: write it in this language", parts=quoted),
+        _where(sections, lambda part: any(f in part for f in foreign[:3])),
+    )
 
 
 _CLOCK_TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d{2}")  # 14:30, 2:30 PM, 14.30, ١٤:٣٠
@@ -423,50 +438,73 @@ _CLOCK_TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d{2}")  # 14:30, 2:30 PM, 14.30, ١
 
 def _next_update_finding(has_next_update: bool, section: str, promise: str | None) -> Finding:
     """Check that a time is set for the next update and that the message tells customers that time."""
+    here = ("next_update",)
     if not has_next_update:
         return Finding(
             "next_update",
             False,
-            "No concrete next-update time: promise when customers hear from you next",
+            _("No concrete next-update time: promise when customers hear from you next"),
+            here,
         )
     if not _CLOCK_TIME.search(section):
         return Finding(
             "next_update",
             False,
-            f"{section_title('next_update')} names no time: tell customers when (the "
-            "{{ next_update_at }} placeholder writes it)",
+            _(
+                "%(section)s names no time: tell customers when (the {{ next_update_at }} "
+                "placeholder writes it)",
+                section=section_title("next_update"),
+            ),
+            here,
         )
     if promise and promise not in section:
         return Finding(
             "next_update",
             False,
-            f"{section_title('next_update')} names a time other than the promise: it must say "
-            f"“{promise}” (Next update by)",
+            _(
+                "%(section)s names a time other than the promise: it must say “%(promise)s” "
+                "(Next update by)",
+                section=section_title("next_update"),
+                promise=promise,
+            ),
+            here,
         )
-    return Finding("next_update", True, "A concrete next-update time is promised")
+    return Finding("next_update", True, _("A concrete next-update time is promised"), here)
 
 
 def _claims_findings(
-    playbook: Playbook, lang: str, text: str, claims: dict[str, bindings.Claim]
+    playbook: Playbook, lang: str, sections: dict[str, str], claims: dict[str, bindings.Claim]
 ) -> list[Finding]:
     """Fail on every sentence that states an action as done while its deadline or item is not done."""
+    text = join_sections(sections)
     sources = [playbook.templates.get((stage, lang), "") for stage in playbook.stages]
     patterns = bindings.done_patterns(sources)
     if not patterns:
         return []
-    false = []
+    false, where = [], set()
     for key, pattern, wording in patterns:
         claim = claims.get(key)
         if (claim is None or claim.state != "done") and pattern.search(text):
             name = (claim.label if claim and claim.label else key) or key
-            false.append(f"“{_shorten(wording)}” states as done what is not marked done ({name})")
+            false.append(
+                _(
+                    "“%(sentence)s” states as done what is not marked done (%(name)s)",
+                    sentence=_shorten(wording),
+                    name=name,
+                )
+            )
+            where.update(_where(sections, pattern.search))
     if not false:
-        return [Finding("claims", True, "Every action stated as done is marked done")]
+        return [Finding("claims", True, _("Every action stated as done is marked done"))]
     return [
         Finding(
             "claims",
             False,
-            "; ".join(false) + ": mark it done (Plan or After the crisis) or say what you will do",
+            _(
+                "%(problems)s: mark it done (Plan or After the crisis) or say what you will do",
+                problems="; ".join(false),
+            ),
+            tuple(name for name in SECTIONS if name in where),
         )
     ]
 
@@ -477,15 +515,15 @@ def _shorten(text: str, limit: int = 70) -> str:
 
 
 SECTION_TITLES = {
-    "what_happened": "What happened",
-    "who_is_affected": "Who is affected",
-    "what_we_are_doing": "What we are doing",
-    "what_you_should_do": "What you should do",
-    "next_update": "When you will hear from us next",
-    "contact": "How to reach us",
+    "what_happened": _l("What happened"),
+    "who_is_affected": _l("Who is affected"),
+    "what_we_are_doing": _l("What we are doing"),
+    "what_you_should_do": _l("What you should do"),
+    "next_update": _l("When you will hear from us next"),
+    "contact": _l("How to reach us"),
 }
 
 
 def section_title(section: str) -> str:
-    """Name a section for people."""
-    return SECTION_TITLES.get(section, section)
+    """Name a section for people (in the reader's language)."""
+    return str(SECTION_TITLES.get(section, section))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 
 from statuspage.extensions import db
 from statuspage.models import User
@@ -13,6 +14,7 @@ from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.playbooks.check import check_playbook
 from statuspage.services.playbooks.loader import apply_override, file_playbooks
+from statuspage.vocabulary import label
 
 
 def save_override(
@@ -21,7 +23,7 @@ def save_override(
     """Validate an edit like a playbook file and store what differs from the file's defaults."""
     default = file_playbooks()[0].get(kind)
     if default is None:
-        raise ServiceError(f"There is no playbook “{kind}”.")
+        raise ServiceError(gettext("There is no playbook “%(kind)s”.", kind=kind))
     changed = {
         key: text.replace("\r\n", "\n").strip() + "\n"
         for key, text in templates.items()
@@ -34,7 +36,12 @@ def save_override(
         if stage not in default.cadence:
             continue
         if not str(value).strip().isdigit() or int(value) <= 0:
-            raise ServiceError(f"The cadence for {stage} must be a positive number of minutes.")
+            raise ServiceError(
+                gettext(
+                    "The cadence for “%(stage)s” must be a positive number of minutes.",
+                    stage=label(stage),
+                )
+            )
         if int(value) != default.cadence[stage]:
             minutes[stage] = int(value)
     override = db.session.get(PlaybookOverride, kind) or PlaybookOverride(kind=kind)
@@ -47,10 +54,8 @@ def save_override(
         apply_override(default, override), Path(current_app.config["PLAYBOOKS_DIR"]) / kind
     )
     if problems:
-        raise ServiceError(
-            "The edit breaks the playbook: "
-            + "; ".join(f"{Path(p.path).name}: {p.message}" for p in problems[:5])
-        )
+        found = "; ".join(f"{Path(p.path).name}: {p.message}" for p in problems[:5])
+        raise ServiceError(gettext("The edit breaks the playbook: %(problems)s", problems=found))
     db.session.add(override)
     record(
         user,
@@ -65,7 +70,7 @@ def reset_override(kind: str, *, user: User | None) -> None:
     """Drop the browser edits of a playbook: the files' texts apply again."""
     override = db.session.get(PlaybookOverride, kind)
     if override is None:
-        raise ServiceError("This playbook has no edits to reset.")
+        raise ServiceError(gettext("This playbook has no edits to reset."))
     record(
         user, "playbook.reset", f"playbook {kind}", {"templates": sorted(override.templates)}, None
     )

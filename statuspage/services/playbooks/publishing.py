@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from statuspage.extensions import db
@@ -15,6 +16,7 @@ from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.clock import as_utc, parse_local
 from statuspage.services.incidents import lifecycle as incidents
+from statuspage.services.incidents.lifecycle import AlreadyPublished
 from statuspage.services.links import incident_url
 from statuspage.services.playbooks import claims, revision
 from statuspage.services.playbooks.bindings import Claim
@@ -36,14 +38,6 @@ from statuspage.services.playbooks.messages import (
     join_sections,
 )
 from statuspage.vocabulary import FINAL
-
-
-class AlreadyPublished(ServiceError):
-    """The composed incident exists already: show it instead of publishing it twice."""
-
-    def __init__(self, incident: Incident) -> None:
-        super().__init__("This incident was published already.")
-        self.incident = incident
 
 
 @dataclass
@@ -98,8 +92,10 @@ def step_facts(step: ComposeStep, link: str, next_update_at: datetime | None) ->
 def fill_sections(step: ComposeStep, playbook: Playbook, shop: Shop, link: str) -> None:
     """Compose every language from the playbook, replacing what the sections held."""
     try:
-        next_update_at = parse_local(
-            step.next_update_raw, shop.timezone, what="The next update time"
+        next_update_at = (
+            None
+            if step.final  # a final update promises nothing: an old time there is not an error
+            else parse_local(step.next_update_raw, shop.timezone, what=_("The next update time"))
         )
     except ServiceError as error:
         step.errors["next_update_at"] = str(error)
@@ -186,19 +182,21 @@ def publish(
     transparency check runs once more. `step.published` is the update made.
     """
     if not step.sections:
-        raise ServiceError("Compose the messages first.")
+        raise ServiceError(_("Compose the messages first."))
     if incident is None:
         existing = db.session.scalar(select(Incident).where(Incident.public_id == step.public_id))
         if existing is not None:  # the form was sent twice (double click, Back then Publish)
             raise AlreadyPublished(existing)
-    display_at = parse_local(step.display_at_raw, shop.timezone, what="The publication time")
+    display_at = parse_local(step.display_at_raw, shop.timezone, what=_("The publication time"))
     next_update_at = None
     if not step.final:
         next_update_at = parse_local(
-            step.next_update_raw, shop.timezone, what="The next update time"
+            step.next_update_raw, shop.timezone, what=_("The next update time")
         )
         if display_at and next_update_at and next_update_at <= display_at:
-            raise ServiceError("The next update must be promised for after the publication time.")
+            raise ServiceError(
+                _("The next update must be promised for after the publication time.")
+            )
     follow_promise(step, shop)
     rebind(step, playbook, shop, incident_link(step, incident))
     review(step, playbook, shop)
@@ -208,7 +206,7 @@ def publish(
     failing = {lang: items for lang, items in failing.items() if items}
     if failing and not step.publish_anyway:
         raise ServiceError(
-            "The transparency check found problems: fix them, or tick “Publish anyway”."
+            _("The transparency check found problems: fix them, or tick “Publish anyway”.")
         )
     texts = {lang: join_sections(sections) for lang, sections in step.sections.items()}
     body = texts.pop(shop.default_language, None) or texts.pop(next(iter(texts)))

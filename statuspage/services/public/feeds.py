@@ -24,6 +24,7 @@ from statuspage.models import Component, Incident, IncidentComponent, IncidentUp
 from statuspage.services.clock import as_utc
 from statuspage.services.formats import datetime_text
 from statuspage.services.links import incident_url, public_url
+from statuspage.services.markup import plain_text
 from statuspage.services.public.status import visible_incidents
 from statuspage.services.public.statuspage_json import pick_language
 from statuspage.services.shop import get_shop
@@ -166,8 +167,14 @@ def _add_entry(fg: FeedGenerator, update: IncidentUpdate, lang: str, main_lang: 
     )
 
 
-def maintenance_calendar() -> tuple[str, datetime]:
-    """Render the public scheduled maintenances as an iCalendar feed; return it and its last change."""
+def maintenance_calendar(lang: str | None = None) -> tuple[str, datetime]:
+    """Render the public scheduled maintenances as an iCalendar feed in the reader's language
+    (`?lang=`, else the default one); return it and its last change.
+
+    Titles and announcements are the ones written in that language (the main text where none was),
+    each marked with the language it is really in (RFC 5545 LANGUAGE); Markdown links read as
+    "text (url)", as in a plain-text e-mail.
+    """
     now = utcnow()
     query = (
         visible_incidents(now)
@@ -176,29 +183,37 @@ def maintenance_calendar() -> tuple[str, datetime]:
         .limit(200)
     )
     shop = get_shop()
+    lang = pick_language(lang, shop)
+    with force_locale(lang):
+        name = gettext("%(shop)s maintenance", shop=shop.name)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Candor//Status page//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        _prop("X-WR-CALNAME", f"{shop.name} maintenance"),
+        _prop("X-WR-CALNAME", name),
     ]
     changed = shop.updated_at or _EPOCH
     for maintenance in db.session.scalars(query):
         updates = [u for u in maintenance.updates if u.display_at <= now]
         stamp = max([maintenance.created_at] + [u.edited_at or u.display_at for u in updates])
         changed = max(changed, stamp)
-        lines += _event(maintenance, updates, stamp)
+        lines += _event(maintenance, updates, stamp, lang, shop.default_language)
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines), changed
 
 
-def _event(maintenance: Incident, updates: list[IncidentUpdate], stamp: datetime) -> list[str]:
-    """Describe one maintenance window as a VEVENT."""
+def _event(
+    maintenance: Incident, updates: list[IncidentUpdate], stamp: datetime, lang: str, main: str
+) -> list[str]:
+    """Describe one maintenance window as a VEVENT, in the reader's language."""
     until = maintenance.scheduled_until or maintenance.scheduled_for
     url = incident_url(maintenance)
-    text = updates[0].body if updates else ""
+    title = maintenance.title_in(lang, main)
+    latest = updates[0] if updates else None
+    text = plain_text(latest.body_for(lang)) if latest else ""
+    text_lang = latest.lang_for(lang, main) if latest else title.lang
     host = re.sub(r"^https?://", "", public_url("")).split("/")[0] or "candor"
     return [
         "BEGIN:VEVENT",
@@ -207,8 +222,8 @@ def _event(maintenance: Incident, updates: list[IncidentUpdate], stamp: datetime
         f"LAST-MODIFIED:{_ical_time(stamp)}",
         f"DTSTART:{_ical_time(maintenance.scheduled_for)}",
         f"DTEND:{_ical_time(until)}",
-        _prop("SUMMARY", maintenance.title),
-        _prop("DESCRIPTION", f"{text}\n\n{url}".strip()),
+        _prop(f"SUMMARY;LANGUAGE={title.lang}", title.text),
+        _prop(f"DESCRIPTION;LANGUAGE={text_lang}", f"{text}\n\n{url}".strip()),
         _prop("URL", url, escape=False),
         "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",

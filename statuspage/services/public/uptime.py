@@ -38,7 +38,15 @@ class Day:
     day: date
     status: str
     down_minutes: float
-    incidents: list[str]
+    incidents: list[
+        dict
+    ]  # {"title": main title, "translations": {lang: title}} (see `title_entry`)
+
+
+def title_entry(incident: Incident) -> dict:
+    """Keep an incident's title in every language it is written in, so each reader's bar names it
+    in their own (the page picks one, falling back visibly to the main title)."""
+    return {"title": incident.title, "translations": dict(incident.title_translations or {})}
 
 
 def refresh(incidents: list[Incident], timezone: str) -> None:
@@ -77,7 +85,7 @@ def _rewrite_day(component_id: int, day: date, timezone: str) -> None:
         status = _worst_status(incident, component_id)
         statuses.append(status)
         down += _down_minutes(incident.started_at, incident.resolved_at, begin, finish, status)
-        titles.append(incident.title)
+        titles.append(title_entry(incident))
     db.session.execute(
         delete(ComponentDay).where(
             ComponentDay.component_id == component_id, ComponentDay.day == day
@@ -175,7 +183,7 @@ def _open_days(
             begin, finish = day_bounds(day, timezone)
             for component_id, status in statuses.items():
                 down = _down_minutes(incident.started_at, now, begin, finish, status)
-                cell = Day(day, status, down, [incident.title])
+                cell = Day(day, status, down, [title_entry(incident)])
                 cells[(component_id, day)] = _merge(day, cells.get((component_id, day)), cell)
     return cells
 

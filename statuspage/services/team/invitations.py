@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from statuspage.extensions import db
@@ -37,10 +38,10 @@ def invite(
     """Invite someone to the team; return the invitation and its secret (put it in a link, once)."""
     email = normal_email(email)
     if role not in ROLES:
-        raise ServiceError(f"Unknown role “{role}” (owner or editor).")
+        raise ServiceError(_("Unknown role “%(role)s” (owner or editor).", role=role))
     member = db.session.scalar(select(User).where(User.email == email, User.removed_at.is_(None)))
     if member is not None:
-        raise ServiceError(f"{email} is already on the team.")
+        raise ServiceError(_("%(email)s is already on the team.", email=email))
     now = utcnow()
     for earlier in db.session.scalars(select(Invitation).where(Invitation.email == email)):
         if earlier.is_open(now):  # one working link per person: the newest
@@ -74,7 +75,7 @@ def pending(now=None) -> list[Invitation]:
 def withdraw(invitation: Invitation, *, by: User) -> None:
     """Withdraw an invitation: its link stops working."""
     if not invitation.is_open(utcnow()):
-        raise ServiceError("This invitation was already used, withdrawn or has expired.")
+        raise ServiceError(_("This invitation was already used, withdrawn or has expired."))
     invitation.revoked_at = utcnow()
     record(by, "user.invite_withdraw", f"user {invitation.email}", None, None)
 
@@ -86,8 +87,10 @@ def find_open(secret: str | None) -> Invitation:
         found = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(secret)))
     if found is None or not found.is_open(utcnow()):
         raise ServiceError(
-            "This invitation link does not work any more (used, withdrawn or expired). "
-            "Ask an owner of the team for a new one."
+            _(
+                "This invitation link does not work any more (used, withdrawn or expired). "
+                "Ask an owner of the team for a new one."
+            )
         )
     return found
 

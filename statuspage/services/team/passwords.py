@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 from statuspage.services import ServiceError
 
 MIN_LENGTH = 10
@@ -36,21 +38,24 @@ def check_password(password: str, email: str = "") -> None:
     password = password or ""
     if len(password) < MIN_LENGTH:
         raise ServiceError(
-            f"The password is too short ({MIN_LENGTH} characters at least).", field="password"
+            _("The password is too short (%(count)s characters at least).", count=MIN_LENGTH),
+            field="password",
         )
     if len(password) > MAX_LENGTH:
         raise ServiceError(
-            f"The password is too long ({MAX_LENGTH} characters at most).", field="password"
+            _("The password is too long (%(count)s characters at most).", count=MAX_LENGTH),
+            field="password",
         )
     lowered = password.lower()
     core = _EDGES.sub("", lowered)
     if lowered in _COMMON_PASSWORDS or core in _COMMON_WORDS or len(set(lowered)) < 4:
         raise ServiceError(
-            "This password is too common; choose one that is hard to guess.", field="password"
+            _("This password is too common; choose one that is hard to guess."), field="password"
         )
     email = (email or "").strip().lower()
     local = email.partition("@")[0]
     if email and (email in lowered or (len(local) >= 4 and local in lowered)):
         raise ServiceError(
-            "The password must not contain your e-mail address or its name part.", field="password"
+            _("The password must not contain your e-mail address or its name part."),
+            field="password",
         )

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -29,9 +30,13 @@ def create_token(user: User, name: str, *, by: User | None = None) -> tuple[ApiT
     """Create a named token for a user; return it and its secret (the only time the secret exists)."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError("Name the token after what uses it, e.g. “helpdesk” or “monitoring”.")
+        raise ServiceError(
+            _("Name the token after what uses it, e.g. “helpdesk” or “monitoring”."), field="name"
+        )
     if len(name) > 80:
-        raise ServiceError("The token name is too long (80 characters at most).")
+        raise ServiceError(
+            _("The token name is too long (%(count)s characters at most).", count=80), field="name"
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret))
     db.session.add(token)
@@ -43,9 +48,9 @@ def create_token(user: User, name: str, *, by: User | None = None) -> tuple[ApiT
 def revoke_token(token: ApiToken, *, by: User) -> None:
     """Revoke a token for good; only its owner or a shop owner may."""
     if token.user_id != by.id and not by.is_owner:
-        raise ServiceError("You can only revoke your own tokens.")
+        raise ServiceError(_("You can only revoke your own tokens."))
     if token.revoked_at is not None:
-        raise ServiceError("This token is already revoked.")
+        raise ServiceError(_("This token is already revoked."))
     token.revoked_at = utcnow()
     record(by, "token.revoke", f"API token {token.name} of {token.user.email}", None, None)
 
@@ -79,5 +84,7 @@ def find_user(email: str) -> User:
     """Find a team member by e-mail for the command line."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
-        raise ServiceError(f"There is no account for {email}; create it with create-user first.")
+        raise ServiceError(
+            _("There is no account for %(email)s; create it with create-user first.", email=email)
+        )
     return user

@@ -10,6 +10,7 @@ import hmac
 import time
 
 import pyotp
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 
 from statuspage.models import User
@@ -63,11 +64,11 @@ def enable(user: User, secret: str, code: str, password: str) -> None:
     """Turn two-factor login on once the user proves the app shows the right codes."""
     _check_password(user, password)
     if user.totp_secret:
-        raise ServiceError("Two-factor login is already on.")
+        raise ServiceError(_("Two-factor login is already on."))
     step = matching_step(secret, code)
     if not secret or step is None:
         raise ServiceError(
-            "That code does not match; check the key in your app and try again.", field="code"
+            _("That code does not match; check the key in your app and try again."), field="code"
         )
     user.totp_secret, user.totp_last_step = secret, step
     record(user, "user.2fa_on", f"user {user.email}")
@@ -77,7 +78,9 @@ def disable(user: User, code: str, password: str) -> None:
     """Turn two-factor login off, with the password and a current code."""
     _check_password(user, password)
     if not accept_code(user, code):
-        raise ServiceError("That code is not right. Codes change every 30 seconds.", field="code")
+        raise ServiceError(
+            _("That code is not right. Codes change every 30 seconds."), field="code"
+        )
     reset(user, by=user)
 
 
@@ -90,4 +93,4 @@ def reset(user: User, *, by: User | None) -> None:
 def _check_password(user: User, password: str) -> None:
     """Refuse unless the password is the user's."""
     if not check_password_hash(user.password_hash, password or ""):
-        raise ServiceError("The password is wrong.", field="password")
+        raise ServiceError(_("The password is wrong."), field="password")

@@ -10,6 +10,7 @@ import re
 import secrets
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,11 +30,11 @@ def create_user(email: str, password: str, role: str, *, by: User | None = None)
     """Create a team member with a hashed password (a former member's account comes back)."""
     email = normal_email(email)
     if role not in ROLES:
-        raise ServiceError(f"Unknown role “{role}” (owner or editor).")
+        raise ServiceError(_("Unknown role “%(role)s” (owner or editor).", role=role))
     check_password(password, email)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.removed_at is None:
-        raise ServiceError(f"There is already an account for {email}.")
+        raise ServiceError(_("There is already an account for %(email)s.", email=email))
     if user is None:
         user = User(email=email, role=role, password_hash=generate_password_hash(password))
         db.session.add(user)
@@ -54,7 +55,9 @@ def normal_email(email: str) -> str:
     """Return an e-mail address trimmed and lower-cased, or refuse one that is not an address."""
     email = (email or "").strip().lower()
     if not _EMAIL.match(email) or not valid_address(email):
-        raise ServiceError(f"“{email}” is not an e-mail address.", field="email")
+        raise ServiceError(
+            _("“%(address)s” is not an e-mail address.", address=email), field="email"
+        )
     return email
 
 
@@ -112,11 +115,15 @@ def find_member(user_id: int) -> User | None:
 def change_role(user: User, role: str, *, by: User) -> None:
     """Make a member an owner or an editor; the last owner stays an owner."""
     if role not in ROLES:
-        raise ServiceError(f"Unknown role “{role}” (owner or editor).")
+        raise ServiceError(_("Unknown role “%(role)s” (owner or editor).", role=role))
     if role == user.role:
-        raise ServiceError(f"{user.email} is already {_role_name(role)}.")
+        raise ServiceError(
+            _("%(email)s is already an owner.", email=user.email)
+            if role == "owner"
+            else _("%(email)s is already an editor.", email=user.email)
+        )
     if user.role == "owner":
-        _keep_an_owner(user, "Make someone else an owner first: the team needs one.")
+        _keep_an_owner(user, _("Make someone else an owner first: the team needs one."))
     before = user.role
     user.role = role
     record(by, "user.role", f"user {user.email}", {"role": before}, {"role": role})
@@ -125,9 +132,11 @@ def change_role(user: User, role: str, *, by: User) -> None:
 def remove_member(user: User, *, by: User) -> None:
     """Remove a member: they can no longer log in; their sessions and API tokens end at once."""
     if user.removed_at is not None:
-        raise ServiceError(f"{user.email} is no longer on the team.")
+        raise ServiceError(_("%(email)s is no longer on the team.", email=user.email))
     if user.role == "owner":
-        _keep_an_owner(user, "The last owner cannot be removed: make someone else an owner first.")
+        _keep_an_owner(
+            user, _("The last owner cannot be removed: make someone else an owner first.")
+        )
     user.removed_at = utcnow()
     end_sessions(user)
     revoke_tokens(user, by=by)
@@ -145,17 +154,12 @@ def _keep_an_owner(leaving: User, message: str) -> None:
         raise ServiceError(message)
 
 
-def _role_name(role: str) -> str:
-    """Say a role in a sentence."""
-    return "an owner" if role == "owner" else "an editor"
-
-
 def change_password(user: User, current: str, new: str) -> None:
     """Let a team member change their own password after proving they know the current one."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise ServiceError("The current password is wrong.", field="current")
+        raise ServiceError(_("The current password is wrong."), field="current")
     if current == new:
-        raise ServiceError("The new password must differ from the current one.", field="new")
+        raise ServiceError(_("The new password must differ from the current one."), field="new")
     try:
         set_password(user, new, by=user)
     except ServiceError as error:
@@ -165,7 +169,10 @@ def change_password(user: User, current: str, new: str) -> None:
 def set_language(user: User, language: str | None, allowed: tuple[str, ...]) -> None:
     """Choose the language the admin speaks to this member (None: the browser's)."""
     if language and language not in allowed:
-        raise ServiceError(f"The admin is not translated into “{language}”.", field="language")
+        raise ServiceError(
+            _("The admin is not translated into “%(language)s”.", language=language),
+            field="language",
+        )
     before = user.language
     user.language = language or None
     record(

@@ -11,6 +11,7 @@ from statuspage.views.admin import (  # noqa: F401  (each module adds its routes
     setup,
     subscribers,
     team,
+    texts,
     tokens,
 )
 from statuspage.views.admin._base import bp

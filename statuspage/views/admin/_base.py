@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from statuspage.forms import form_errors
-from statuspage.models import Incident
+from statuspage.models import Incident, new_public_id
 from statuspage.services import ServiceError
 from statuspage.services.clock import parse_local
 from statuspage.services.components import chosen_statuses
@@ -69,6 +69,17 @@ def local_time(form, name: str, timezone: str, what: str, **kwargs):
         return parse_local(getattr(form, name).data, timezone, what=what, **kwargs)
     except ServiceError as error:
         raise ServiceError(str(error), field=name) from None
+
+
+def reserved_id(value: str | None) -> str:
+    """Return the public id a form reserved for what it creates (a new one when absent or malformed).
+
+    Sent again (a double click, Back then submit), the same id shows the row made the first time
+    instead of making a second one.
+    """
+    if value and len(value) == 12 and value.isalnum() and value.islower():
+        return value
+    return new_public_id()
 
 
 def find_incident(public_id: str) -> Incident:

@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import EqualTo, Length
 
+from statuspage.forms import REQUIRED
 from statuspage.i18n import ADMIN_LANGUAGES, NAMES
 from statuspage.services.shop import get_shop
 from statuspage.services.team import twofactor
@@ -31,19 +32,19 @@ class LanguageForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     """Change one's password: the current one, then the new one twice."""
 
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    current = PasswordField(_l("Current password"), validators=[REQUIRED])
+    new = PasswordField(_l("New password"), validators=[REQUIRED, Length(max=200)])
     repeat = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("new", _l("The two do not match."))],
+        validators=[REQUIRED, EqualTo("new", _l("The two do not match."))],
     )
 
 
 class TwoFactorForm(FlaskForm):
     """Prove the password and a current code from the authenticator app."""
 
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=12)])
+    password = PasswordField(_l("Password"), validators=[REQUIRED])
+    code = StringField(_l("Code from the app"), validators=[REQUIRED, Length(max=12)])
 
 
 @bp.get("/account")

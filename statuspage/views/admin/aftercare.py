@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,10 +18,12 @@ from statuspage.services import ServiceError
 from statuspage.services.aftercare import checklist, postmortem, trust_report
 from statuspage.services.aftercare.checklist import CATEGORY_TITLES
 from statuspage.services.clock import parse_local
+from statuspage.services.formats import month_text
 from statuspage.services.links import incident_url
 from statuspage.services.playbooks.loader import all_playbooks
 from statuspage.services.shop import get_shop
 from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+from statuspage.views.admin._typed import attempt_keeping
 from statuspage.vocabulary import RESOLVED
 
 
@@ -31,13 +37,19 @@ def aftercare(public_id: str):
 def attach_checklist(public_id: str):
     """Attach the playbook's checklist to an incident that has none yet (one opened before it existed)."""
     incident = find_incident(public_id)
-    if submitted(ConfirmForm()):
-        attempt(lambda: checklist.attach(incident), "Checklist attached.")
-    return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
+    if submitted(ConfirmForm()) and attempt(
+        lambda: checklist.attach(incident), _("Checklist attached.")
+    ):
+        return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
+    return _aftercare_page(incident, status=400)
 
 
-def _aftercare_page(incident: Incident, edited: str | None = None):
-    """Render the aftercare page; `edited` is the editor's unsaved text to preview (None: the saved one)."""
+def _aftercare_page(incident: Incident, edited: str | None = None, *, typed=None, status=200):
+    """Render the aftercare page; `edited` is the editor's unsaved text to preview (None: the saved one).
+
+    `typed` holds what a refused form sent (the new item, a note, the postmortem's tick) and the errors
+    by field, so the page shows it again as it was typed, each error beside its field.
+    """
     draft = postmortem.get(incident)
     body = edited if edited is not None else (draft.body if draft else "")
     if edited is None and not body and incident.status in RESOLVED:
@@ -62,12 +74,31 @@ def _aftercare_page(incident: Incident, edited: str | None = None):
         preview=preview,
         form=ConfirmForm(),
         shop=get_shop(),
-    )
+        typed=typed or {},
+        errors=(typed or {}).get("errors") or {},
+        lang=str(get_locale() or "en"),
+        first_drafts=_first_drafts(incident, draft),
+    ), status
+
+
+def _first_drafts(incident: Incident, draft) -> dict[str, str]:
+    """Pre-fill the postmortem in each other language not written yet, from that language's template."""
+    if draft is None:
+        return {}
+    written, shop = draft.translations or {}, get_shop()
+    try:
+        return {
+            lang: postmortem.prefill(incident, lang)
+            for lang in shop.language_list[1:]
+            if not written.get(lang, {}).get("body")
+        }
+    except ServiceError:  # a broken template: the editors start empty rather than the page failing
+        return {}
 
 
 @bp.post("/checklist/<int:entry_id>/<action>")
 def checklist_action(entry_id: int, action: str):
-    """Tick, skip, reopen or assign a checklist item."""
+    """Tick, skip, reopen or assign a checklist item; a refusal keeps the note beside the item."""
     entry = db.session.get(ChecklistEntry, entry_id) or abort(404)
     form = request.form
     actions = {
@@ -80,25 +111,43 @@ def checklist_action(entry_id: int, action: str):
     }
     if action not in actions:
         abort(404)
-    if submitted(ConfirmForm()):
-        attempt(actions[action], "Checklist updated.")
-    return redirect(url_for(".aftercare", public_id=entry.incident.public_id) + "#checklist")
+    typed = {"entry": entry.id, "note": form.get("note", ""), "assignee": form.get("assignee")}
+    if submitted(ConfirmForm()) and attempt_keeping(
+        actions[action], typed, _("Checklist updated.")
+    ):
+        return redirect(url_for(".aftercare", public_id=entry.incident.public_id) + "#checklist")
+    return _aftercare_page(entry.incident, typed=typed, status=400)
 
 
 @bp.post("/incidents/<public_id>/checklist")
 def add_checklist_item(public_id: str):
-    """Add the team's own item to the checklist."""
+    """Add the team's own item to the checklist; a refusal shows the item again as typed."""
     incident, form, shop = find_incident(public_id), request.form, get_shop()
-    if submitted(ConfirmForm()):
-        attempt(
-            lambda: checklist.add(
-                incident, text=form.get("text", ""), category=form.get("category", ""),
-                lang=shop.default_language, public=bool(form.get("public")), user=current_user,
-                due_at=parse_local(form.get("due_at"), shop.timezone, future=False, what="The due time"),
-            ),
-            "Item added.",
+    typed = {
+        "item": True,
+        "text": form.get("text", ""),
+        "category": form.get("category", ""),
+        "due_at": form.get("due_at", ""),
+        "public": bool(form.get("public")),
+    }
+
+    def add():
+        checklist.add(
+            incident, text=typed["text"], category=typed["category"], lang=shop.default_language,
+            public=typed["public"], user=current_user, due_at=_due_at(typed["due_at"], shop.timezone),
         )  # fmt: skip
-    return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
+
+    if submitted(ConfirmForm()) and attempt_keeping(add, typed, _("Item added.")):
+        return redirect(url_for(".aftercare", public_id=public_id) + "#checklist")
+    return _aftercare_page(incident, typed=typed, status=400)
+
+
+def _due_at(value: str, timezone: str):
+    """Read the new item's due time (shop time); a problem is said beside that field."""
+    try:
+        return parse_local(value, timezone, future=False, what=_("The due time"))
+    except ServiceError as error:
+        raise ServiceError(str(error), field="due_at") from None
 
 
 @bp.post("/incidents/<public_id>/postmortem")
@@ -107,50 +156,53 @@ def save_postmortem(public_id: str):
     incident, form = find_incident(public_id), request.form
     action = form.get("action", "save")
     if not submitted(ConfirmForm()):
-        return redirect(url_for(".aftercare", public_id=public_id))
+        return _aftercare_page(incident, form.get("body", ""), status=400)
     if action == "preview":  # rendered from the POST: a draft in the URL would outgrow it (414)
         return _aftercare_page(incident, form.get("body", ""))
     link = incident_url(incident)
     public = bool((found := postmortem.get(incident)) and found.published_at)
+    confirm = bool(form.get("confirm"))
 
     def save_and_maybe_publish():
         postmortem.save(incident, form.get("body", ""), user=current_user)
         if action == "publish":
             db.session.flush()
-            postmortem.publish(incident, link, user=current_user, confirm=bool(form.get("confirm")))
+            postmortem.publish(incident, link, user=current_user, confirm=confirm)
 
-    done = attempt(
-        save_and_maybe_publish,
-        "Postmortem published."
-        if action == "publish"
-        else "Changes published."
-        if public
-        else "Draft saved (not public).",
-    )
-    if (
-        not done
-    ):  # refused (template text left, overdue items …): keep the team's text in the editor
-        return _aftercare_page(incident, form.get("body", "")), 400
-    return redirect(url_for(".aftercare", public_id=public_id) + "#postmortem")
+    if action == "publish":
+        success = _("Postmortem published.")
+    else:
+        success = _("Changes published.") if public else _("Draft saved (not public).")
+    typed = {"confirm": confirm}
+    if attempt_keeping(save_and_maybe_publish, typed, success):
+        return redirect(url_for(".aftercare", public_id=public_id) + "#postmortem")
+    # refused (template text left, overdue items …): keep the team's text in the editor
+    return _aftercare_page(incident, form.get("body", ""), typed=typed, status=400)
 
 
 @bp.get("/report")
 def report():
     """Show the trust report across incidents, filtered by period and kind."""
     rows, filters = _report_rows()
+    lang = str(get_locale() or "en")
+    names = {kind: p.in_lang(p.title, lang) or kind for kind, p in all_playbooks()[0].items()}
+    months = trust_report.monthly(rows)
+    for month in months:  # "2026-03" is a key; a person reads "March 2026" in their language
+        month["label"] = month_text(date.fromisoformat(month["month"] + "-01"), lang)
     return render_template(
         "admin/report.html",
         rows=rows,
-        months=trust_report.monthly(rows),
+        months=months,
         filters=filters,
-        kinds=sorted(all_playbooks()[0]),
+        kinds=sorted(names.items(), key=lambda item: item[1].casefold()),
+        kind_names=names,
     )
 
 
 @bp.get("/report.csv")
 def report_csv():
     """Download the trust report as CSV."""
-    rows, _ = _report_rows()
+    rows, _filters = _report_rows()
     return Response(
         trust_report.to_csv(rows),
         mimetype="text/csv",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from statuspage.forms import ConfirmForm
-from statuspage.models import Incident, new_public_id, utcnow
+from statuspage.models import Incident, utcnow
 from statuspage.services import ServiceError, plan
 from statuspage.services.aftercare import checklist
 from statuspage.services.clock import as_utc, parse_local, to_local_input
@@ -25,9 +27,9 @@ from statuspage.services.playbooks.messages import (
 )
 from statuspage.services.shop import get_shop
 from statuspage.services.transactions import DatabaseBusy
-from statuspage.views.admin._base import bp, component_statuses, find_incident
+from statuspage.views.admin._base import bp, component_statuses, find_incident, reserved_id
 from statuspage.views.common import busy_message, committed, find
-from statuspage.vocabulary import TRANSITIONS
+from statuspage.vocabulary import FINAL, TRANSITIONS
 
 
 @bp.route("/playbooks/<kind>/open", methods=["GET", "POST"])
@@ -43,10 +45,10 @@ def compose_update(public_id: str):
     incident = find_incident(public_id)
     playbook = get_playbook(incident.kind)
     if not incident.is_active:
-        flash("This incident is closed. Reopen it to post a new update.", "error")
+        flash(_("This incident is closed. Reopen it to post a new update."), "error")
         return redirect(url_for(".incident", public_id=public_id))
     if playbook is None:
-        flash("This incident was not opened from a playbook; write the update by hand.", "error")
+        flash(_("This incident was not opened from a playbook; write the update by hand."), "error")
         return redirect(url_for(".incident", public_id=public_id))
     return _compose_page(playbook, incident=incident)
 
@@ -72,7 +74,9 @@ def preview():
     )
     return jsonify(
         html=render_markdown(join_sections(sections)),
-        findings=[{"ok": f.ok, "message": f.message} for f in findings],
+        findings=[
+            {"ok": f.ok, "message": f.message, "sections": list(f.sections)} for f in findings
+        ],
     )
 
 
@@ -82,9 +86,11 @@ def _compose_page(playbook, incident: Incident | None):
     step = _read_step(playbook, incident, shop)
     action = request.form.get("action", "")
     if request.method == "POST" and not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     elif action == "compose" or (request.method == "GET" and incident is not None):
         publishing.fill_sections(step, playbook, shop, _link(step.public_id))
+        if request.method == "GET":  # nothing was tried yet: "This is needed" waits for an attempt
+            step.errors.clear()
     elif action == "publish":
         answered = plan.current_promise(incident, utcnow()) if incident else None
         try:  # a double click racing this one is run again and finds the incident published
@@ -92,7 +98,7 @@ def _compose_page(playbook, incident: Incident | None):
                 lambda: publishing.publish(step, playbook, incident, shop, current_user)
             )
         except publishing.AlreadyPublished as twice:
-            flash(f"{twice} Here it is.", "info")
+            flash(_("%(problem)s Here it is.", problem=twice), "info")
             return redirect(url_for(".incident", public_id=twice.incident.public_id))
         except ServiceError as error:
             flash(str(error), "error")
@@ -116,6 +122,7 @@ def _compose_page(playbook, incident: Incident | None):
         section_titles=SECTION_TITLES,
         form=ConfirmForm(),
         open_now_items=checklist.open_now_items(incident) if incident else [],
+        ui=str(get_locale() or "en"),
     )
     return page, 400 if request.method == "POST" and action == "publish" else 200
 
@@ -141,8 +148,8 @@ def _step_times(form, incident: Incident | None, timezone: str, errors: dict) ->
         return incident.began_at, incident.aware_at
     found = []
     for name, what in (
-        ("began_at", "“The problem began at”"),
-        ("became_aware_at", "“We became aware at”"),
+        ("began_at", _("“The problem began at”")),
+        ("became_aware_at", _("“We became aware at”")),
     ):
         try:
             found.append(parse_local(form.get(name), timezone, future=False, what=what))
@@ -183,9 +190,12 @@ def _read_step(playbook, incident: Incident | None, shop) -> publishing.ComposeS
         langs=langs,
         raw=raw,
         component_statuses={},
-        next_update_raw=form.get("next_update_at") or to_local_input(default_next, shop.timezone),
+        # A final update promises nothing more: its *Next update by* stays empty.
+        next_update_raw=""
+        if stage in FINAL
+        else form.get("next_update_at") or to_local_input(default_next, shop.timezone),
         publish_anyway=bool(form.get("publish_anyway")),
-        public_id=incident.public_id if incident else _reserved_id(form.get("public_id")),
+        public_id=incident.public_id if incident else reserved_id(form.get("public_id")),
         started_at=incident.started_at if incident else None,
         display_at_raw=form.get("display_at", ""),
         confirm_open_items=bool(form.get("confirm_open_items")),
@@ -218,13 +228,6 @@ def _next_stage(playbook, incident: Incident | None, stages: list[str]) -> str:
         following = playbook.stages[playbook.stages.index(incident.status) + 1 :]
         return next((s for s in following if s in stages), incident.status)
     return stages[0]
-
-
-def _reserved_id(value: str | None) -> str:
-    """Keep the public id reserved on the first visit, so {{ link }} points at the incident."""
-    if value and len(value) == 12 and value.isalnum() and value.islower():
-        return value
-    return new_public_id()
 
 
 def _link(public_id: str) -> str:

@@ -6,6 +6,8 @@ A form that fails is shown again on the incident page with everything typed, the
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,7 +24,7 @@ from statuspage.forms import (
     choices,
 )
 from statuspage.models import Incident, IncidentUpdate, utcnow
-from statuspage.services import plan
+from statuspage.services import formats, plan
 from statuspage.services.aftercare import checklist
 from statuspage.services.alerts import intake as alert_intake
 from statuspage.services.clock import to_local_input
@@ -38,6 +40,7 @@ from statuspage.views.admin._base import (
     component_statuses,
     find_incident,
     local_time,
+    reserved_id,
     submitted,
 )
 from statuspage.views.admin.plan import plan_summary
@@ -94,7 +97,7 @@ def new_incident():
 
         if attempt(
             action,
-            "Draft saved." if form.draft.data else "Incident published.",
+            _("Draft saved.") if form.draft.data else _("Incident published."),
             form=form,
             verb="saved" if form.draft.data else "published",
         ):
@@ -125,6 +128,8 @@ def incident_page(found: Incident, status: int = 200, **forms):
         components=ordered_components(),
         chosen_components=component_choices(request.form) if forms else {},
         update_form=forms.get("update_form") or UpdateForm(formdata=None),
+        # The id the next update takes: a second submit of the same form finds it posted already.
+        update_id=reserved_id(request.form.get("update_id") if forms else None),
         resolve_form=forms.get("resolve_form") or ResolveForm(formdata=None),
         open_now_items=checklist.open_now_items(found) if found.is_active else [],
         reopen_form=forms.get("reopen_form") or ReopenForm(formdata=None),
@@ -143,20 +148,27 @@ def post_update(public_id: str):
     form.status.choices = choices(update_statuses(found.is_maintenance))
     if submitted(form):
         answered = plan.current_promise(found, utcnow())
+        reserved = reserved_id(request.form.get("update_id"))
 
         def action() -> str:
-            """Post or schedule the update; say whether it kept the promise."""
+            """Post or schedule the update once; say whether it kept the promise."""
             tz = get_shop().timezone
-            update = service.post_update(
-                found,
-                status=form.status.data,
-                body=form.body.data,
-                component_statuses=component_statuses(request.form),
-                user=current_user,
-                display_at=local_time(form, "display_at", tz, "The publication time"),
-                next_update_at=local_time(form, "next_update_at", tz, "The next update time"),
-                confirm_open_items=form.confirm_open_items.data,
-            )
+            try:
+                update = service.post_update(
+                    found,
+                    status=form.status.data,
+                    body=form.body.data,
+                    component_statuses=component_statuses(request.form),
+                    user=current_user,
+                    display_at=local_time(form, "display_at", tz, _("The publication time")),
+                    next_update_at=local_time(
+                        form, "next_update_at", tz, _("The next update time")
+                    ),
+                    confirm_open_items=form.confirm_open_items.data,
+                    public_id=reserved,
+                )
+            except service.AlreadyPublished as twice:  # a double click: the first one posted it
+                return str(twice)
             return posted_message(update, answered, tz)
 
         if attempt(action, form=form, verb="published"):
@@ -200,9 +212,9 @@ def edit_times(public_id: str):
                 found, began_at=began, became_aware_at=aware, user=current_user
             )
             return (
-                "Times corrected; deadlines count from the new awareness time."
+                _("Times corrected; deadlines count from the new awareness time.")
                 if changed
-                else ("The times are unchanged.")
+                else _("The times are unchanged.")
             )
 
         if attempt(action, form=form):
@@ -212,8 +224,8 @@ def edit_times(public_id: str):
 
 def _times(form, timezone: str):
     """Read "began at" (empty: unknown) and "became aware at" (empty: now) in the shop's time."""
-    began = local_time(form, "began_at", timezone, "“The problem began at”", future=False)
-    aware = local_time(form, "became_aware_at", timezone, "“We became aware at”", future=False)
+    began = local_time(form, "began_at", timezone, _("“The problem began at”"), future=False)
+    aware = local_time(form, "became_aware_at", timezone, _("“We became aware at”"), future=False)
     return began, aware
 
 
@@ -234,7 +246,7 @@ def reopen(public_id: str):
         lambda: service.reopen(
             found, status=form.status.data, body=form.body.data, user=current_user
         ),
-        "Incident reopened.",
+        _("Incident reopened."),
         form=form,
         verb="published",
     ):
@@ -247,7 +259,7 @@ def publish(public_id: str):
     """Publish a draft incident."""
     found = find_incident(public_id)
     if submitted(ConfirmForm()):
-        attempt(lambda: service.publish_draft(found, user=current_user), "Incident published.")
+        attempt(lambda: service.publish_draft(found, user=current_user), _("Incident published."))
     return redirect(url_for(".incident", public_id=public_id))
 
 
@@ -256,7 +268,7 @@ def delete(public_id: str):
     """Delete a draft incident."""
     found = find_incident(public_id)
     if submitted(ConfirmForm()) and attempt(
-        lambda: service.delete_draft(found, user=current_user), "Draft deleted."
+        lambda: service.delete_draft(found, user=current_user), _("Draft deleted.")
     ):
         return redirect(url_for(".dashboard"))
     return redirect(url_for(".incident", public_id=public_id))
@@ -281,8 +293,14 @@ def edit_update(public_id: str):
                     if f"translation-{lang}" in request.form
                 },
             ),
-            "Update corrected.",
+            _("Update corrected."),
         )
     ):
         return redirect(url_for(".incident", public_id=update.incident.public_id))
-    return render_template("admin/update_edit.html", form=form, update=update)
+    ui = str(get_locale() or "en")
+    return render_template(
+        "admin/update_edit.html",
+        form=form,
+        update=update,
+        language_words={lang: formats.language_name(lang, ui) for lang in update.translations},
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -26,7 +27,7 @@ from statuspage.services.incidents import queue as schedule
 from statuspage.services.incidents.publication import posted_message
 from statuspage.services.playbooks.loader import all_playbooks
 from statuspage.services.shop import get_shop
-from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+from statuspage.views.admin._base import attempt, bp, find_incident, local_time, submitted
 from statuspage.views.common import get_or_404
 from statuspage.vocabulary import RUNNING, update_statuses
 
@@ -34,37 +35,43 @@ from statuspage.vocabulary import RUNNING, update_statuses
 @bp.get("/queue")
 def queue():
     """List every scheduled update, the automatic maintenance steps and the promises still open."""
+    return _queue_page()
+
+
+def _queue_page(edited: str | None = None, form: RescheduleForm | None = None, status: int = 200):
+    """Render the queue; `edited` names the update whose refused edit `form` shows again as typed."""
     now = utcnow()
     return render_template(
         "admin/queue.html",
         updates=plan.scheduled_updates(now),
         transitions=plan.upcoming_transitions(now),
         board=[row for row in plan.active_board(now) if row.promise],
-        form=RescheduleForm(),
+        form=form or RescheduleForm(formdata=None),
+        edited=edited,
         confirm_form=ConfirmForm(),
         now=now,
-    )
+    ), status
 
 
 @bp.post("/updates/<public_id>/reschedule")
 def reschedule(public_id: str):
-    """Change a scheduled update's text, time or promise."""
+    """Change a scheduled update's text, time or promise; a refusal shows the queue again as typed."""
     update, form = _update(public_id), RescheduleForm()
     if submitted(form):
         tz = get_shop().timezone
-        attempt(
+        if attempt(
             lambda: schedule.reschedule(
                 update,
                 body=form.body.data,
-                display_at=parse_local(form.display_at.data, tz, what="The publication time"),
-                next_update_at=parse_local(
-                    form.next_update_at.data, tz, what="The next update time"
-                ),
+                display_at=local_time(form, "display_at", tz, "The publication time"),
+                next_update_at=local_time(form, "next_update_at", tz, "The next update time"),
                 user=current_user,
             ),
             "Scheduled update changed.",
-        )
-    return redirect(url_for(".queue"))
+            form=form,
+        ):
+            return redirect(url_for(".queue"))
+    return _queue_page(update.public_id, form, 400)
 
 
 @bp.post("/updates/<public_id>/publish-now")
@@ -95,28 +102,36 @@ def cancel(public_id: str):
 @bp.get("/incidents/<public_id>/plan")
 def incident_plan(public_id: str):
     """Show an incident's plan: past and future on one timeline, promises, deadlines, follow-ups."""
-    found, now = find_incident(public_id), utcnow()
+    return _plan_page(find_incident(public_id))
+
+
+def _plan_page(found: Incident, status: int = 200, *, refused: str = "", **forms):
+    """Render an incident's plan; a refused form (`refused`: the deadline it was for) comes back as typed."""
+    now = utcnow()
     return render_template(
         "admin/plan.html",
         incident=found,
         plan=plan.plan_for(found, now, get_shop().default_language),
-        deadline_form=DeadlineDoneForm(),
-        extend_form=ExtendForm(),
+        deadline_form=DeadlineDoneForm(formdata=None),
+        refused_form=forms.get("deadline_form"),
+        refused=refused,
+        extend_form=forms.get("extend_form") or ExtendForm(formdata=None),
         confirm_form=ConfirmForm(),
         now=now,
-    )
+    ), status
 
 
 @bp.post("/incidents/<public_id>/deadlines/<key>")
 def deadline_done(public_id: str, key: str):
     """Mark a deadline as met, with a note."""
     found, form = find_incident(public_id), DeadlineDoneForm()
-    if submitted(form):
-        attempt(
-            lambda: plan.mark_deadline_done(found, key, form.note.data, user=current_user),
-            "Deadline marked as done.",
-        )
-    return redirect(url_for(".incident_plan", public_id=public_id))
+    if submitted(form) and attempt(
+        lambda: plan.mark_deadline_done(found, key, form.note.data, user=current_user),
+        _("Deadline marked as done."),
+        form=form,
+    ):
+        return redirect(url_for(".incident_plan", public_id=public_id))
+    return _plan_page(found, 400, refused=key, deadline_form=form)
 
 
 def _per_language(name: str) -> dict[str, str]:
@@ -181,31 +196,31 @@ def maintenance_action(public_id: str, action: str):
         abort(404)
     if action == "extend":
         form = ExtendForm()
-        if submitted(form):
-            attempt(
-                lambda: maintenance.extend(
-                    found,
-                    until=parse_local(
-                        form.scheduled_until.data, get_shop().timezone, what="The new end"
-                    ),
-                    body=form.body.data or "",
-                    user=current_user,
-                ),
-                "The new end time is posted.",
-            )
-    elif submitted(ConfirmForm()):
-        attempt(lambda: _start_or_end(found, action))
-    return redirect(url_for(".incident_plan", public_id=public_id))
+        if submitted(form) and attempt(
+            lambda: maintenance.extend(
+                found,
+                until=local_time(form, "scheduled_until", get_shop().timezone, _("The new end")),
+                body=form.body.data or "",
+                user=current_user,
+            ),
+            _("The new end time is posted."),
+            form=form,
+        ):
+            return redirect(url_for(".incident_plan", public_id=public_id))
+        return _plan_page(found, 400, extend_form=form)
+    if submitted(ConfirmForm()) and attempt(lambda: _start_or_end(found, action)):
+        return redirect(url_for(".incident_plan", public_id=public_id))
+    return _plan_page(found, 400)
 
 
 def _start_or_end(found: Incident, action: str) -> str:
     """Start or end a maintenance by hand; refuse when it already moved on."""
     if action == "end" and found.status not in RUNNING:
-        raise ServiceError("Only a maintenance in progress can be ended early.")
+        raise ServiceError(_("Only a maintenance in progress can be ended early."))
     verb = maintenance.start if action == "start" else maintenance.end
     if verb(found, user=current_user) is None:
-        raise ServiceError("This maintenance has already moved on; reload the page.")
-    return "Maintenance started." if action == "start" else "Maintenance ended."
+        raise ServiceError(_("This maintenance has already moved on; reload the page."))
+    return _("Maintenance started.") if action == "start" else _("Maintenance ended.")
 
 
 def plan_summary(found: Incident, now: datetime) -> dict:
@@ -228,7 +243,7 @@ def _components(public_ids: list[str]) -> list[Component]:
     """Find the chosen components or refuse an unknown one."""
     found = find_components(public_ids)
     if len(found) != len({pid for pid in public_ids if pid}):
-        raise ServiceError("One of the chosen components no longer exists.")
+        raise ServiceError(_("One of the chosen components no longer exists."))
     return found
 
 

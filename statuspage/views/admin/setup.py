@@ -5,15 +5,22 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from statuspage.extensions import db
-from statuspage.forms import ComponentForm, ComponentStatusForm, ConfirmForm, SettingsForm
+from statuspage.forms import (
+    LANGUAGE_NAMES,
+    ComponentForm,
+    ComponentStatusForm,
+    ConfirmForm,
+    SettingsForm,
+)
 from statuspage.models import AuditEntry, Component
-from statuspage.services import ServiceError, texts
+from statuspage.services import ServiceError, audit_log, texts
 from statuspage.services import components as service
 from statuspage.services.shop import FIELDS, get_shop, update_settings
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
@@ -23,24 +30,33 @@ from statuspage.views.common import find, get_or_404, page_number
 @bp.get("/components")
 def components():
     """List components and groups with their forms."""
+    return _components_page()
+
+
+def _components_page(status: int = 200, form: ComponentForm | None = None, typed=None):
+    """Render the components page; `typed` is what was sent to one row's forms (shown again)."""
     items = service.ordered_components()
     return render_template(
         "admin/components.html",
         components=items,
         groups=[c for c in items if c.is_group],
-        form=_component_form(),
+        form=form or _component_form(),
         status_form=ComponentStatusForm(),
         confirm_form=ConfirmForm(),
-    )
+        typed=typed or {},
+        language_names=LANGUAGE_NAMES,
+    ), status
 
 
 @bp.post("/components")
 @owner_required
 def create_component():
-    """Create a component or group."""
+    """Create a component or group; a refusal shows the form again as it was typed."""
     form = _component_form()
-    if submitted(form):
-        attempt(
+    if submitted(form) and attempt(
+        _beside(
+            form,
+            "name",
             lambda: service.create_component(
                 name=form.name.data,
                 description=form.description.data or "",
@@ -48,9 +64,12 @@ def create_component():
                 is_group=form.is_group.data,
                 user=current_user,
             ),
-            "Component created.",
-        )
-    return redirect(url_for(".components"))
+        ),
+        _("Component created."),
+        form=form,
+    ):
+        return redirect(url_for(".components"))
+    return _components_page(400, form=form)
 
 
 @bp.post("/components/<public_id>")
@@ -58,8 +77,10 @@ def create_component():
 def edit_component(public_id: str):
     """Rename a component, change its description or its group."""
     component, form = _component(public_id), _component_form()
-    if submitted(form):
-        attempt(
+    if submitted(form) and attempt(
+        _beside(
+            form,
+            "name",
             lambda: service.update_component(
                 component,
                 name=form.name.data,
@@ -67,9 +88,12 @@ def edit_component(public_id: str):
                 group=_group(form.group_id.data),
                 user=current_user,
             ),
-            "Component saved.",
-        )
-    return redirect(url_for(".components"))
+        ),
+        _("Component saved."),
+        form=form,
+    ):
+        return redirect(url_for(".components"))
+    return _row_again(component, form, name=form.name.data, group_id=form.group_id.data)
 
 
 @bp.post("/components/<public_id>/texts")
@@ -77,30 +101,37 @@ def edit_component(public_id: str):
 def component_texts(public_id: str):
     """Write a component's name and description in the shop's other languages."""
     component, form = _component(public_id), ConfirmForm()
-    if submitted(form):
-        languages = get_shop().language_list[1:]
-        attempt(
-            lambda: texts.set_component_texts(
-                component,
-                {lang: request.form.get(f"name.{lang}", "") for lang in languages},
-                {lang: request.form.get(f"description.{lang}", "") for lang in languages},
-                user=current_user,
-            ),
-            "Translations saved.",
-        )
-    return redirect(url_for(".components"))
+    languages = get_shop().language_list[1:]
+    names = {lang: request.form.get(f"name.{lang}", "") for lang in languages}
+    descriptions = {lang: request.form.get(f"description.{lang}", "") for lang in languages}
+    if submitted(form) and attempt(
+        _beside(
+            form,
+            "confirm",
+            lambda: texts.set_component_texts(component, names, descriptions, user=current_user),
+        ),
+        _("Translations saved."),
+        form=form,
+    ):
+        return redirect(url_for(".components"))
+    return _row_again(component, form, names=names, descriptions=descriptions)
 
 
 @bp.post("/components/<public_id>/status")
 def component_status(public_id: str):
     """Set a component's status by hand."""
     component, form = _component(public_id), ComponentStatusForm()
-    if submitted(form):
-        attempt(
+    if submitted(form) and attempt(
+        _beside(
+            form,
+            "status",
             lambda: service.set_status(component, form.status.data, user=current_user),
-            "Status set.",
-        )
-    return redirect(url_for(".components"))
+        ),
+        _("Status set."),
+        form=form,
+    ):
+        return redirect(url_for(".components"))
+    return _row_again(component, form, status=request.form.get("status", ""))
 
 
 @bp.post("/components/<public_id>/move/<direction>")
@@ -110,10 +141,12 @@ def move_component(public_id: str, direction: str):
     component = _component(public_id)
     if direction not in ("up", "down"):
         abort(404)
-    if submitted(ConfirmForm()):
-        step = -1 if direction == "up" else 1
-        attempt(lambda: service.move(component, step, user=current_user), "Moved.")
-    return redirect(url_for(".components"))
+    step = -1 if direction == "up" else 1
+    if submitted(ConfirmForm()) and attempt(
+        lambda: service.move(component, step, user=current_user), _("Moved.")
+    ):
+        return redirect(url_for(".components"))
+    return _components_page(400)
 
 
 @bp.post("/components/<public_id>/delete")
@@ -121,14 +154,39 @@ def move_component(public_id: str, direction: str):
 def delete_component(public_id: str):
     """Delete a component (one used by incidents needs the confirmation box ticked)."""
     component, form = _component(public_id), ConfirmForm()
-    if submitted(form):
-        attempt(
+    if submitted(form) and attempt(
+        _beside(
+            form,
+            "confirm",
             lambda: service.delete_component(
                 component, confirm=form.confirm.data, user=current_user
             ),
-            "Component deleted.",
-        )
-    return redirect(url_for(".components"))
+        ),
+        _("Component deleted."),
+        form=form,
+    ):
+        return redirect(url_for(".components"))
+    return _row_again(component, form, deleting=True)
+
+
+def _beside(form, name: str, action):
+    """Run `action`; a refusal that names no field of `form` is shown beside `name`."""
+
+    def run():
+        try:
+            return action()
+        except ServiceError as error:
+            if not (error.field and hasattr(form, error.field)):
+                error.field = name
+            raise
+
+    return run
+
+
+def _row_again(component: Component, form, **typed):
+    """Show the components page again with what was sent to one row and why it was refused."""
+    errors = [error for field in form for error in (field.errors or [])]
+    return _components_page(400, typed={"row": component.public_id, "errors": errors, **typed})
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -144,7 +202,7 @@ def settings():
             key: getattr(form, key).data for key in (*FIELDS, "default_language", "languages")
         }
         if attempt(
-            lambda: update_settings(values, user=current_user), "Settings saved.", form=form
+            lambda: update_settings(values, user=current_user), _("Settings saved."), form=form
         ):
             return redirect(url_for(".settings"))
     return render_template(
@@ -162,14 +220,24 @@ def audit():
         page=page_number(),
         error_out=False,
     )
-    return render_template("admin/audit.html", page=page)
+    entries = [
+        {
+            "at": e.at,
+            "who": e.user.email if e.user else "",
+            "action": audit_log.action_name(e.action),
+            "target": audit_log.target_name(e.target),
+            "changes": audit_log.changes(e.before, e.after),
+        }
+        for e in page.items
+    ]
+    return render_template("admin/audit.html", page=page, entries=entries)
 
 
 def _component_form() -> ComponentForm:
     """Build the component form with the current groups as choices."""
     form = ComponentForm()
     groups = db.session.scalars(select(Component).where(Component.is_group)).all()
-    form.group_id.choices = [SelectChoice("", "— no group —")] + [
+    form.group_id.choices = [SelectChoice("", _("— no group —"))] + [
         SelectChoice(g.public_id, g.name) for g in groups
     ]
     return form
@@ -181,7 +249,7 @@ def _group(public_id: str | None) -> Component | None:
         return None
     group = find(Component, public_id)
     if group is None:
-        raise ServiceError("That group no longer exists.")
+        raise ServiceError(_("That group no longer exists."), field="group_id")
     return group
 
 

@@ -9,11 +9,12 @@ import csv
 import io
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from statuspage.extensions import db
-from statuspage.forms import ConfirmForm
+from statuspage.forms import LANGUAGE_NAMES, ConfirmForm
 from statuspage.models import Component
 from statuspage.models.subscribers import Subscriber, WebhookEndpoint
 from statuspage.services import ServiceError
@@ -21,8 +22,9 @@ from statuspage.services.components import ordered_components
 from statuspage.services.delivery import subscribers as service
 from statuspage.services.delivery import webhooks
 from statuspage.services.safe_text import csv_cell
+from statuspage.services.transactions import DatabaseBusy
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
-from statuspage.views.common import find
+from statuspage.views.common import busy_message, committed, find
 
 
 @bp.get("/subscribers")
@@ -38,6 +40,7 @@ def subscribers():
         failed=service.failed_mail(),
         confirm_form=ConfirmForm(),
         smtp=current_app.config,
+        language_names=LANGUAGE_NAMES,
     )
 
 
@@ -68,7 +71,7 @@ def remove_subscriber(subscriber_id: int):
     if found is None:
         abort(404)
     if submitted(ConfirmForm()):
-        attempt(lambda: service.remove(found, user=current_user), "Subscriber removed.")
+        attempt(lambda: service.remove(found, user=current_user), _("Subscriber removed."))
     return redirect(url_for(".subscribers"))
 
 
@@ -81,7 +84,10 @@ def send_test_mail():
     elif submitted(ConfirmForm()):
         attempt(
             lambda: service.queue_test_mail(current_user),
-            f"Test e-mail queued for {current_user.email}; the scheduler sends it within a minute.",
+            _(
+                "Test e-mail queued for %(email)s; the scheduler sends it within a minute.",
+                email=current_user.email,
+            ),
         )
     return redirect(url_for(".subscribers"))
 
@@ -89,17 +95,29 @@ def send_test_mail():
 @bp.route("/webhooks", methods=["GET", "POST"])
 @owner_required
 def webhooks_page():
-    """List webhook endpoints with their delivery log; register a new one."""
-    if request.method == "POST" and submitted(ConfirmForm()):
-        picked = request.form.get("component", "")
-        component = _component(picked)
-        if picked and component is None:
-            flash("That component does not exist.", "error")
-        elif attempt(
-            lambda: webhooks.add_endpoint(request.form.get("url", ""), component, current_user),
-            "Webhook added.",
-        ):
-            return redirect(url_for(".webhooks_page"))
+    """List webhook endpoints with their delivery log; register a new one.
+
+    A refused address comes back as typed, with the reason beside the field it concerns.
+    """
+    form = ConfirmForm()
+    typed = {"url": request.form.get("url", ""), "component": request.form.get("component", "")}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and submitted(form):
+        component = _component(typed["component"])
+        if typed["component"] and component is None:
+            errors["component"] = [_("That component does not exist.")]
+            flash(errors["component"][0], "error")
+        else:
+            try:
+                committed(lambda: webhooks.add_endpoint(typed["url"], component, current_user))
+            except ServiceError as error:
+                errors[error.field or "url"] = [str(error)]
+                flash(str(error), "error")
+            except DatabaseBusy:
+                flash(busy_message(), "error")
+            else:
+                flash(_("Webhook added."), "info")
+                return redirect(url_for(".webhooks_page"))
     endpoints = list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
     return render_template(
         "admin/webhooks.html",
@@ -107,6 +125,8 @@ def webhooks_page():
         deliveries=webhooks.recent_deliveries(),
         components=ordered_components(),
         confirm_form=ConfirmForm(),
+        typed=typed,
+        errors=errors,
     ), 400 if request.method == "POST" else 200
 
 
@@ -116,10 +136,10 @@ def webhook_action(endpoint_id: int, action: str):
     """Enable, disable, test or delete a webhook endpoint."""
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     actions = {
-        "enable": (lambda: webhooks.set_enabled(endpoint, True, current_user), "Webhook enabled."),
-        "disable": (lambda: webhooks.set_enabled(endpoint, False, current_user), "Webhook disabled."),
-        "test": (lambda: webhooks.queue_test(endpoint), "Test delivery queued; the scheduler sends it within a minute."),
-        "delete": (lambda: webhooks.delete_endpoint(endpoint, current_user), "Webhook deleted."),
+        "enable": (lambda: webhooks.set_enabled(endpoint, True, current_user), _("Webhook enabled.")),
+        "disable": (lambda: webhooks.set_enabled(endpoint, False, current_user), _("Webhook disabled.")),
+        "test": (lambda: webhooks.queue_test(endpoint), _("Test delivery queued; the scheduler sends it within a minute.")),
+        "delete": (lambda: webhooks.delete_endpoint(endpoint, current_user), _("Webhook deleted.")),
     }  # fmt: skip
     if endpoint is None or action not in actions:
         abort(404)
@@ -138,7 +158,7 @@ def _component(public_id: str) -> Component | None:
 def _no_smtp() -> None:
     """Refuse a test e-mail without SMTP settings."""
     raise ServiceError(
-        "Set STATUSPAGE_SMTP_HOST (and its companions) first: no e-mail can be sent."
+        _("Set STATUSPAGE_SMTP_HOST (and its companions) first: no e-mail can be sent.")
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +25,10 @@ def users():
     if request.method == "POST" and submitted(form):
         attempt(
             lambda: made.append(
-                invitations.invite(form.email.data, form.role.data, by=current_user, language=None)
+                # The invitee has no language yet: write in the one the inviting member reads now.
+                invitations.invite(
+                    form.email.data, form.role.data, by=current_user, language=str(get_locale())
+                )
             ),
             "",
             form=form,

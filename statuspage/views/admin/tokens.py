@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from statuspage.extensions import db
-from statuspage.forms import ConfirmForm
+from statuspage.forms import REQUIRED, ConfirmForm
 from statuspage.models.api import ApiToken
 from statuspage.services.team.tokens import create_token, revoke_token, tokens_for
 from statuspage.views.admin._base import attempt, bp, submitted
@@ -18,7 +20,7 @@ from statuspage.views.admin._base import attempt, bp, submitted
 class TokenForm(FlaskForm):
     """Name a new API token after what will use it."""
 
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Token name"), validators=[REQUIRED, Length(max=80)])
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -28,7 +30,8 @@ def tokens():
     if request.method == "POST" and submitted(form):
         attempt(
             lambda: secret.append(create_token(current_user, form.name.data)[1]),
-            "Token created. Copy it now: it is not shown again.",
+            _("Token created. Copy it now: it is not shown again."),
+            form=form,
         )
     status = 400 if request.method == "POST" and not secret else 200
     return render_template(
@@ -47,5 +50,5 @@ def revoke(token_id: int):
     if token is None or (token.user_id != current_user.id and not current_user.is_owner):
         abort(404)
     if submitted(ConfirmForm()):
-        attempt(lambda: revoke_token(token, by=current_user), "Token revoked.")
+        attempt(lambda: revoke_token(token, by=current_user), _("Token revoked."))
     return redirect(url_for(".tokens"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from statuspage.services.links import public_url
+from statuspage.views.api_v1.aftercare import AFTERCARE_SCHEMAS
 from statuspage.vocabulary import (
     COMPONENT_STATUSES,
     IMPACTS,
@@ -304,6 +305,32 @@ _SCHEMAS = {
 }
 
 
+_SCHEMAS |= AFTERCARE_SCHEMAS  # the postmortem and the checklist (api_v1/aftercare.py)
+
+
+def _aftercare_paths() -> dict:
+    """Describe the postmortem and checklist routes (api_v1/aftercare.py)."""
+    answer, item = _ref("Aftercare"), {**_ID, "name": "item_id", "schema": {"type": "integer"}}
+    write = (400, 404, 413, 415, 422)
+    return {
+        "/incidents/{public_id}/aftercare": {
+            "parameters": [_ID],
+            "get": _operation("Show the postmortem and the checklist", "200", answer, (404,)),
+        },
+        "/incidents/{public_id}/postmortem/translations": {
+            "parameters": [_ID],
+            "post": _operation("Write the postmortem in other languages (once public, no "
+                               "template text or another language's sentences)",
+                               "200", answer, write, "Translations"),
+        },
+        "/incidents/{public_id}/checklist/{item_id}/translations": {
+            "parameters": [_ID, item],
+            "post": _operation("Write one of the team's own checklist items in other languages",
+                               "200", answer, write, "Translations"),
+        },
+    }  # fmt: skip
+
+
 def openapi_document() -> dict:
     """Return the OpenAPI document for the write API."""
     envelope = _ref("IncidentEnvelope")
@@ -367,6 +394,7 @@ def openapi_document() -> dict:
                     "Resolve an incident", "200", envelope, (400, 404, 413, 415, 422), "Resolve"
                 ),
             },
+            **_aftercare_paths(),
         },
         "components": {
             "securitySchemes": {

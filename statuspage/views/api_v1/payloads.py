@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -108,10 +109,15 @@ def check_languages(translations: dict[str, str] | None) -> dict[str, str] | Non
     shop = get_shop()
     for lang in translations or {}:
         if lang == shop.default_language:
-            raise ServiceError(f"“{lang}” is the default language; put that text in “body”.")
+            raise ServiceError(
+                _("“%(lang)s” is the default language; put that text in “body”.", lang=lang)
+            )
         if lang not in shop.language_list:
             enabled = ", ".join(shop.language_list)
-            raise ServiceError(f"Language “{lang}” is not enabled (enabled: {enabled}).")
+            raise ServiceError(
+                _("Language “%(lang)s” is not enabled (enabled: %(enabled)s).",
+                  lang=lang, enabled=enabled)
+            )  # fmt: skip
     return translations
 
 
@@ -151,13 +157,19 @@ def _from_playbook(data: dict, user: User) -> Incident:
     playbook = get_playbook(data.get("playbook"))
     if playbook is None:
         known = ", ".join(sorted(all_playbooks()[0]))
-        raise ServiceError(f"Unknown playbook “{data.get('playbook')}” (known: {known}).")
+        raise ServiceError(
+            _("Unknown playbook “%(kind)s” (known: %(known)s).",
+              kind=data.get("playbook"), known=known)
+        )  # fmt: skip
     if playbook.maintenance:
-        raise ServiceError("Plan maintenance in the admin; the API opens incidents.")
+        raise ServiceError(_("Plan maintenance in the admin; the API opens incidents."))
     shop = get_shop()
     stage = data.get("status") or playbook.stages[0]
     if stage not in playbook.stages or stage in playbook.final_stages:
-        raise ServiceError(f"“{stage}” is not an opening stage of the {playbook.kind} playbook.")
+        raise ServiceError(
+            _("“%(stage)s” is not an opening stage of the %(kind)s playbook.",
+              stage=stage, kind=playbook.kind)
+        )  # fmt: skip
     display_at = parse_time(data.get("display_at"), "display_at")
     next_update_at = parse_time(data.get("next_update_at"), "next_update_at", after=display_at)
     if next_update_at is None:
@@ -189,7 +201,9 @@ def _compose(step: publishing.ComposeStep, playbook, shop) -> None:
     publishing.fill_sections(step, playbook, shop, incident_url(step.public_id))
     if step.errors:
         problems = "; ".join(f"{name}: {error}" for name, error in step.errors.items())
-        raise ServiceError(f"The playbook message cannot be composed: {problems}")
+        raise ServiceError(
+            _("The playbook message cannot be composed: %(problems)s", problems=problems)
+        )
 
 
 def add_update(incident: Incident, data: dict, user: User) -> IncidentUpdate:
@@ -243,16 +257,17 @@ def _update_from_playbook(incident: Incident, data: dict, user: User) -> Inciden
             raise BadInput(f"“{name}” cannot be combined with “variables”.")
     playbook = get_playbook(incident.kind)
     if playbook is None:
-        raise ServiceError("This incident was not opened from a playbook: send a “body”.")
+        raise ServiceError(_("This incident was not opened from a playbook: send a “body”."))
     if not incident.is_active:
-        raise ServiceError("This incident is closed. Reopen it to post a new update.")
+        raise ServiceError(_("This incident is closed. Reopen it to post a new update."))
     shop = get_shop()
     allowed = [s for s in playbook.stages if s in TRANSITIONS.get(incident.status, ())]
     stage = data.get("status") or _next_stage(playbook, incident, allowed)
     if stage not in allowed:
         raise ServiceError(
-            f"“{stage}” is not a stage this incident can move to ({', '.join(allowed)})."
-        )
+            _("“%(stage)s” is not a stage this incident can move to (%(allowed)s).",
+              stage=stage, allowed=", ".join(allowed))
+        )  # fmt: skip
     display_at = parse_time(data.get("display_at"), "display_at")
     next_update_at = None
     if stage not in playbook.final_stages:

@@ -21,7 +21,7 @@ from statuspage.services.incidents.publication import posted_message
 from statuspage.services.shop import get_shop
 from statuspage.services.team.tokens import authenticate_token
 from statuspage.services.transactions import DatabaseBusy
-from statuspage.views.api_v1 import payloads
+from statuspage.views.api_v1 import aftercare, payloads
 from statuspage.views.api_v1.openapi import openapi_document
 from statuspage.views.common import busy_message, committed
 from statuspage.views.common import json_error as error
@@ -99,6 +99,33 @@ def resolve(public_id: str):
     return _run(lambda: _publishing(public_id, payloads.resolve_incident, "resolved"))
 
 
+@bp.get("/incidents/<public_id>/aftercare")
+def get_aftercare(public_id: str):
+    """Show an incident's postmortem (with its translations) and its checklist."""
+    return _run(lambda: aftercare.aftercare_json(_find(public_id)))
+
+
+@bp.post("/incidents/<public_id>/postmortem/translations")
+def translate_postmortem(public_id: str):
+    """Write the postmortem in the shop's other languages."""
+    g.api_aftercare = True
+    return _run(lambda: aftercare.translate_postmortem(_find(public_id), _body(), g.api_user))
+
+
+@bp.post("/incidents/<public_id>/checklist/<int:item_id>/translations")
+def translate_checklist_item(public_id: str, item_id: int):
+    """Write one of the team's own checklist items in the shop's other languages."""
+    g.api_aftercare = True
+
+    def action():
+        entry = aftercare.find_item(_find(public_id), item_id)
+        if entry is None:
+            raise _NotFound(f"The incident has no checklist item with id {item_id}.")
+        return aftercare.translate_item(entry, _body(), g.api_user)
+
+    return _run(action)
+
+
 def _publishing(public_id: str, act: Callable, verb: str):
     """Post on an incident and say, like the admin, whether it kept the promise customers await."""
     incident = _find(public_id)
@@ -110,14 +137,14 @@ def _publishing(public_id: str, act: Callable, verb: str):
 
 
 class _NotFound(Exception):
-    """The incident asked for does not exist."""
+    """The incident (or its item) asked for does not exist; the message says which."""
 
 
 def _find(public_id: str):
     """Find an incident by its id or stop with 404."""
     found = payloads.find_incident(public_id)
     if found is None:
-        raise _NotFound(public_id)
+        raise _NotFound(f"There is no incident with id “{public_id}”.")
     return found
 
 
@@ -161,7 +188,7 @@ def _run(action: Callable[[], object], status: int = 200):
         return response
     except _NotFound as exc:
         db.session.rollback()
-        return error(404, f"There is no incident with id “{exc}”.")
+        return error(404, str(exc))
     except _Unsupported:
         db.session.rollback()
         return error(415, "Send the body as JSON with “Content-Type: application/json”.")
@@ -173,6 +200,8 @@ def _run(action: Callable[[], object], status: int = 200):
         return error(422, str(exc))
     if isinstance(result, dict):
         return jsonify(result), status
+    if g.get("api_aftercare"):  # the aftercare routes answer with the postmortem and checklist
+        return jsonify(aftercare.aftercare_json(result)), status
     envelope = {"incident": payloads.incident_json(result)}
     if g.get("api_message"):
         envelope["message"] = g.api_message
