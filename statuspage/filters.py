@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Flask, g
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -53,23 +53,23 @@ def utc_text(value: datetime | None) -> str:
 
 
 def span(value: timedelta | None) -> str:
-    """Say how long a stretch of time is: "8 min", "2 h 5 min", "1 d 3 h 0 min"."""
+    """Say how long a stretch of time is in the page's language: "8 minutes", "2 hours 5 minutes"."""
     if value is None:
         return ""
-    minutes = int(abs(value.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min"]
-    return " ".join(p for p in parts if p) if minutes else "less than 1 min"
+    return formats.timedelta_text(abs(value), str(get_locale() or "en"))
 
 
 def relative(value: datetime | None, now: datetime) -> str:
-    """Say how far a time is from now: "in 8 min", "2 h 5 min ago", "now"."""
+    """Say how far a time is from now in the page's language: "in 8 minutes", "2 hours ago", "now".
+
+    countdown.js keeps it current in the browser with the same words (COUNTDOWN_WORDS)."""
     if value is None:
         return ""
     if abs((value - now).total_seconds()) < 60:
-        return "now"
-    return f"in {span(value - now)}" if value > now else f"{span(value - now)} ago"
+        return gettext("now")
+    if value > now:
+        return gettext("in %(span)s", span=span(value - now))
+    return gettext("%(span)s ago", span=span(value - now))
 
 
 def period(value: timedelta | float | int | None, unit: str = "minutes") -> str:

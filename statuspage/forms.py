@@ -273,6 +273,6 @@ class ExtendForm(FlaskForm):
 def form_errors(form: FlaskForm) -> str:
     """Join a form's validation errors into one sentence for a flash message."""
     return " ".join(
-        f"{getattr(form, name).label.text}: {' '.join(errors)}"
+        f"{getattr(form, name).label.text}: {' '.join(map(str, errors))}"
         for name, errors in form.errors.items()
     )

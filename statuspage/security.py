@@ -13,11 +13,13 @@ import hashlib
 
 from flask import Flask, current_app, flash, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 PRIVATE_PREFIXES = ("/admin", "/login", "/logout", "/join")
+# The write API's answer (always English); the login page says it in the member's language.
 LOCKED_OUT = "Too many attempts. Please wait a few minutes and try again."
 
 _CSP = (
@@ -127,5 +129,5 @@ def locked_out(error: RateLimitExceeded):
         from statuspage.errors import _render
 
         return _render(429, LOCKED_OUT)
-    flash(LOCKED_OUT, "error")
+    flash(_("Too many attempts. Please wait a few minutes and try again."), "error")
     return render_template("admin/login.html", form=LoginForm(formdata=None)), 429

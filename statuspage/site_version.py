@@ -83,13 +83,14 @@ def current_version() -> int:
     state = snapshot()
     interval = current_app.config["VERSION_CHECK_SECONDS"]
     if state.version is None or not _same_tick(state.checked, interval):
-        checked = (
-            time.time()
-        )  # before the read: the answer shows at least what was committed by now
+        # Noted before the read: the answer shows at least what was committed by then.
+        checked = time.time()
         state.version = (
             db.session.scalar(select(SiteVersion.version).where(SiteVersion.id == 1)) or 0
         )
-        state.checked, state.front_expires = checked, front_expires(checked, interval)
+        state.checked = checked
+    # Worked out on every check and every request through Flask: tests change the interval.
+    state.front_expires = front_expires(state.checked, interval)
     if has_request_context():
         g.render_version, g.front_expires = state.version, state.front_expires
     return state.version

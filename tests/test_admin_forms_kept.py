@@ -4,6 +4,8 @@ read as words, not raw figures and JSON."""
 
 from html import unescape
 
+from flask_babel import force_locale, gettext
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
@@ -13,6 +15,7 @@ from statuspage.models.subscribers import WebhookEndpoint
 from statuspage.services.aftercare import postmortem
 from statuspage.services.incidents import lifecycle
 from tests.helpers import at, component, incident
+from tests.test_nothing_lost import sqlite_only, write_lock
 
 
 def _count(model) -> int:
@@ -101,7 +104,9 @@ def test_a_refused_checklist_item_keeps_text_category_time_and_visibility(client
 
 def test_a_refused_tick_keeps_its_note(client, auth):
     opened = _delivery_delay()
-    entry = db.session.scalars(select(ChecklistEntry).where(ChecklistEntry.incident == opened)).first()
+    entry = db.session.scalars(
+        select(ChecklistEntry).where(ChecklistEntry.incident == opened)
+    ).first()
     auth.login()
     note = "Refunded the shipping to everyone. " * 40  # over 1000 characters
     page = client.post(f"/admin/checklist/{entry.id}/done", data={"note": note})
@@ -115,7 +120,9 @@ def test_a_refused_tick_keeps_its_note(client, auth):
 
 def test_a_refused_skip_says_why_beside_the_note(client, auth):
     opened = _delivery_delay()
-    entry = db.session.scalars(select(ChecklistEntry).where(ChecklistEntry.incident == opened)).first()
+    entry = db.session.scalars(
+        select(ChecklistEntry).where(ChecklistEntry.incident == opened)
+    ).first()
     auth.login()
     page = client.post(f"/admin/checklist/{entry.id}/skip", data={"note": " "})
     assert page.status_code == 400
@@ -151,8 +158,10 @@ def test_a_refused_deadline_note_is_shown_again_in_its_form(client, auth, clock)
     assert page.status_code == 400
     form = text[text.index('id="note-authority"') :]
     assert note in form[: form.index("</textarea>")]
-    assert "<p class=\"error\">" in form[: form.index("</form>")]
-    assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "deadline.done")).all()
+    assert '<p class="error">' in form[: form.index("</form>")]
+    assert not db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "deadline.done")
+    ).all()
 
 
 def test_the_trust_report_says_durations_and_kinds_in_words(client, auth, clock):
@@ -165,7 +174,7 @@ def test_the_trust_report_says_durations_and_kinds_in_words(client, auth, clock)
     assert "1440.0" not in page and "1 day" in page
     assert "delivery-delay ·" not in page and ">delivery-delay<" not in page
     polish = client.get("/admin/report", headers={"Accept-Language": "pl"}).get_data(as_text=True)
-    assert "1 dzień" in polish or "1 day" not in polish  # in the admin's language when chosen
+    assert "1 dzień" in polish and "Opóźnienie dostawy" in polish  # in the admin's language
 
 
 def test_the_audit_log_reads_as_before_and_after(client, auth):
@@ -178,3 +187,123 @@ def test_the_audit_log_reads_as_before_and_after(client, auth):
     assert "<dt>Status</dt><dd>Operational</dd>" in page
     assert "<dt>Status</dt><dd>Major outage</dd>" in page
     assert "Dostawa łódź" in page
+
+
+def test_these_pages_speak_polish_and_arabic(client, auth):
+    """Every page of this side renders in the admin's language, headings and buttons included."""
+    from statuspage.services.alerts.integrations import create_integration
+
+    checkout = component("Checkout")
+    opened = incident(title="Leak", kind="data-breach", components={checkout: "major_outage"})
+    integration, _token = create_integration("alertmanager", "Production", None)
+    db.session.commit()
+    auth.login()
+    pages = {  # a heading or button of each page, read from the catalogs (their wording may improve)
+        "/admin/components": "Add a component or group",
+        "/admin/webhooks": "Add a webhook",
+        "/admin/subscribers": "Export as CSV",
+        "/admin/alerts": "Connect a monitoring system",
+        f"/admin/alerts/{integration.public_id}": "Add a mapping",
+        f"/admin/incidents/{opened.public_id}/aftercare": "Add an item",
+        f"/admin/incidents/{opened.public_id}/plan": "Mark done",
+        "/admin/report": "Promises kept per month",
+        "/admin/audit": "Audit log",
+        "/admin/playbooks": "Start from a playbook",
+        "/admin/playbooks/data-breach/edit": "Save playbook",
+    }
+    for path, english in pages.items():
+        for lang in ("pl", "ar"):
+            with force_locale(lang):
+                word = str(escape(gettext(english)))
+            page = client.get(path, headers={"Accept-Language": lang})
+            assert page.status_code == 200, path
+            text = page.get_data(as_text=True)
+            assert word != english and word in text and english not in text, (path, lang)
+
+
+def test_a_refused_new_end_keeps_the_time_and_the_message(client, auth, clock):
+    checkout = component("Checkout")
+    auth.login()
+    data = {
+        "title": "Faster checkout", "scheduled_for": "2026-03-11T02:00",
+        "scheduled_until": "2026-03-11T04:00", "components": [checkout.public_id],
+        "kind": "planned-maintenance", "what_changes": "a faster checkout",
+    }  # fmt: skip
+    client.post("/admin/maintenance/new", data=data)
+    window = db.session.scalars(select(Incident)).one()
+    planned_end = window.scheduled_until
+    message = "The new card terminal needs one more hour; payments stay safe."
+    page = client.post(
+        f"/admin/incidents/{window.public_id}/maintenance/extend",
+        data={"scheduled_until": "next Tuesday", "body": message},
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert 'value="next Tuesday"' in text and message in text
+    assert _beside(text, 'id="scheduled_until"', "must look like")
+    db.session.expire_all()
+    assert db.session.get(Incident, window.id).scheduled_until == planned_end
+    assert len(db.session.get(Incident, window.id).updates) == 1
+
+
+def test_a_refused_alert_mapping_keeps_every_choice(client, auth):
+    from statuspage.models.alerts import AlertMapping
+    from statuspage.services.alerts.integrations import create_integration
+
+    checkout = component("Checkout")
+    integration, _token = create_integration("alertmanager", "Production", None)
+    db.session.commit()
+    auth.login()
+    sent = {
+        "label": "service", "value": "CheckoutDown", "component": checkout.public_id,
+        "kind": "payment-failure", "impact": "minor", "component_status": "partial_outage",
+        "variables": "social_url is https://shop.example/social", "auto_publish": "y",
+    }  # fmt: skip
+    page = client.post(f"/admin/alerts/{integration.public_id}/mappings", data=sent)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert 'value="service"' in text and 'value="CheckoutDown"' in text
+    assert f'<option value="{checkout.public_id}" selected>' in text
+    assert '<option value="payment-failure" selected>' in text
+    assert '<option value="minor" selected>' in text
+    assert '<option value="partial_outage" selected>' in text
+    assert "social_url is https://shop.example/social</textarea>" in text
+    assert 'value="y" checked' in text
+    assert _beside(text, 'id="map-variables"', "write it as name = value")
+    assert _count(AlertMapping) == 0
+
+
+def test_a_refused_playbook_edit_keeps_the_typed_texts(client, auth):
+    from statuspage.models.playbooks import PlaybookOverride
+
+    auth.login()
+    edit = client.get("/admin/playbooks/delivery-delay/edit").get_data(as_text=True)
+    assert "cadence-investigating" in edit
+    words = "--- what_happened\nOur own careful words about the late parcels.\n"
+    page = client.post(
+        "/admin/playbooks/delivery-delay/edit",
+        data={"cadence-investigating": "-5", "tpl-investigating.en": words},
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "Our own careful words about the late parcels." in text and 'value="-5"' in text
+    assert _count(PlaybookOverride) == 0
+
+
+@sqlite_only
+def test_a_busy_database_keeps_the_checklist_item_and_says_not_saved(app, client, auth):
+    app.config["DATABASE_BUSY_SECONDS"] = 0.2
+    db.engine.dispose()  # new connections take the shorter busy timeout
+    opened = _delivery_delay()
+    before = _count(ChecklistEntry)
+    auth.login()
+    sent = {"text": "Refund the shipping of every late parcel", "category": "make_it_right"}
+    with write_lock(app):
+        page = client.post(f"/admin/incidents/{opened.public_id}/checklist", data=sent)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "Not saved: the database is busy." in text
+    assert 'value="Refund the shipping of every late parcel"' in text
+    assert _count(ChecklistEntry) == before
+    again = client.post(f"/admin/incidents/{opened.public_id}/checklist", data=sent)
+    assert again.status_code == 302 and _count(ChecklistEntry) == before + 1

@@ -67,7 +67,49 @@ def test_a_new_form_posts_a_new_update(app_ctx, client, auth):
     """The reserved id is per form: the next update typed on a fresh page is posted too."""
     opened = incident()
     auth.login()
-    client.post(f"/admin/incidents/{opened.public_id}/updates", data=_form(client, opened.public_id))
+    client.post(
+        f"/admin/incidents/{opened.public_id}/updates", data=_form(client, opened.public_id)
+    )
     second = {**_form(client, opened.public_id), "status": "resolved"}
-    assert client.post(f"/admin/incidents/{opened.public_id}/updates", data=second).status_code == 302
+    assert (
+        client.post(f"/admin/incidents/{opened.public_id}/updates", data=second).status_code == 302
+    )
     assert _posted() == 2
+
+
+def test_a_double_click_on_resolve_resolves_once(app_ctx, client, auth):
+    opened = incident()
+    auth.login()
+    page = client.get(f"/admin/incidents/{opened.public_id}").get_data(as_text=True)
+    form = {"resolve_id": page.split('name="resolve_id" value="')[1][:12], "body": TEXT}
+    first = client.post(f"/admin/incidents/{opened.public_id}/resolve", data=form)
+    again = client.post(f"/admin/incidents/{opened.public_id}/resolve", data=form)
+    assert first.status_code == again.status_code == 302
+    shown = client.get(again.location).get_data(as_text=True)
+    assert "published already" in shown and 'class="flash flash-error"' not in shown
+    assert _posted() == 1
+
+
+def test_a_composed_next_update_sent_twice_is_posted_once(app_ctx, client, auth):
+    from tests.test_compose import BREACH, _later, _shop
+
+    _shop("en")
+    opened = incident(kind="data-breach", variables={k[4:]: v for k, v in BREACH.items()})
+    auth.login()
+    url = f"/admin/incidents/{opened.public_id}/compose"
+    page = client.get(url).get_data(as_text=True)
+    form = {"stage": "identified", "next_update_at": _later(), "langs": ["en"], "action": "publish"}
+    form |= {"update_id": page.split('name="update_id" value="')[1][:12], "publish_anyway": "y"}
+    form |= {f"sec-en-{s}": f"{TEXT} ({s})" for s in ("what_happened", "who_is_affected")}
+    first, again = client.post(url, data=form), client.post(url, data=form)
+    assert first.status_code == again.status_code == 302
+    shown = client.get(again.location).get_data(as_text=True)
+    assert "published already" in shown and 'class="flash flash-error"' not in shown
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(IncidentUpdate)
+            .where(IncidentUpdate.status == "identified")
+        )
+        == 1
+    )

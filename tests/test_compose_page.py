@@ -56,7 +56,12 @@ def test_needed_is_said_only_after_an_attempt(app_ctx, client, auth):
     assert "This is needed" not in first
     tried = client.post(
         f"/admin/incidents/{opened.public_id}/compose",
-        data={"stage": "identified", "next_update_at": _later(), "langs": ["en"], "action": "compose"},
+        data={
+            "stage": "identified",
+            "next_update_at": _later(),
+            "langs": ["en"],
+            "action": "compose",
+        },
     ).get_data(as_text=True)
     assert "This is needed" in tried
 
@@ -102,7 +107,9 @@ def test_a_final_update_asks_no_next_update_time(app_ctx, client, auth):
         f"/admin/incidents/{opened.public_id}/compose", data={**form, "action": "compose"}
     ).get_data(as_text=True)
     field = again[again.index('id="next_update_at"') :]
-    assert field.startswith('id="next_update_at" name="next_update_at" type="datetime-local" value=""')
+    assert field.startswith(
+        'id="next_update_at" name="next_update_at" type="datetime-local" value=""'
+    )
     assert "required" not in field[: field.index(">")]
     assert "a final update promises nothing more" in again
 

@@ -66,7 +66,7 @@ def test_late_update_is_marked_late(client, auth, clock):
         data={"status": "identified", "body": "Sorry for the wait."},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "It came 15 min after the promised 10 Mar 2026, 13:30 CET" in page
+    assert "It came 15 minutes after the promised 10 Mar 2026, 13:30 CET" in page
     assert "promise late" in page
 
 
@@ -114,7 +114,7 @@ def test_dashboard_lists_overdue_first_in_red_with_a_plain_time(client, auth, cl
     page = client.get("/admin/").get_data(as_text=True)
     assert page.index("Forgotten one") < page.index("Calm one")
     assert 'class="promise-row state-overdue"' in page and "Overdue:" in page
-    assert "10 Mar 2026, 13:30" in page and "10 min ago" in page  # without JavaScript
+    assert "10 Mar 2026, 13:30" in page and "10 minutes ago" in page  # without JavaScript
     assert "countdown.js" in page and "data-countdown" in page
     jobs.tick()
     page = client.get("/admin/").get_data(as_text=True)

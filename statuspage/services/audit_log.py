@@ -130,6 +130,7 @@ TARGETS = {
     "checklist item": _l("checklist item"),
     "checklist": _l("checklist item"),
 }
+ROLES = {"owner": _l("Owner"), "editor": _l("Editor")}
 LONG = 300  # a longer value (a whole update's text) is cut, the rest is in the database
 
 
@@ -156,17 +157,28 @@ def target_name(target: str) -> str:
 
 
 def changes(before, after) -> list[Change]:
-    """List each field that changed (or was set or removed), both sides as words."""
+    """List each field that changed (or was set or removed), both sides as words.
+
+    A side that did not exist (a creation's before, a deletion's after) stays empty rather than
+    listing every field as "—".
+    """
     if not isinstance(before, dict) and not isinstance(after, dict):
-        return [] if before is None and after is None else [Change("", value(before), value(after))]
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    keys = [*before, *(k for k in after if k not in before)]
+        if before is None and after is None:
+            return []
+        return [Change("", _side(before, before), _side(after, after))]
+    old = before if isinstance(before, dict) else {}
+    new = after if isinstance(after, dict) else {}
+    keys = [*old, *(k for k in new if k not in old)]
     return [
-        Change(field_name(key), value(before.get(key), key), value(after.get(key), key))
+        Change(field_name(key), _side(before, old.get(key), key), _side(after, new.get(key), key))
         for key in keys
-        if before.get(key) != after.get(key) or key not in before or key not in after
+        if old.get(key) != new.get(key) or key not in old or key not in new
     ]
+
+
+def _side(whole, item, key: str = "") -> str:
+    """Write one side's value; nothing at all when that side did not exist."""
+    return "" if whole is None else value(item, key)
 
 
 def field_name(key: str) -> str:
@@ -187,6 +199,8 @@ def value(item, key: str = "") -> str:
             "; ".join(f"{field_name(str(k))}: {value(v, str(k))}" for k, v in item.items()) or "—"
         )
     text = str(item)
+    if key == "role" and text in ROLES:
+        return str(ROLES[text])
     if key.endswith(("_at", "until", "from")) and (when := _time(text)) is not None:
         return localtime(when)
     if text in vocabulary.LABELS:

@@ -136,7 +136,9 @@ def list_text(items: Iterable[str], lang: str | None) -> str:
     return format_list(names, style="standard", locale=_locale(lang))
 
 
-def timedelta_text(value: timedelta | float | int | None, lang: str | None, *, unit: str = "") -> str:
+def timedelta_text(
+    value: timedelta | float | int | None, lang: str | None, *, unit: str = ""
+) -> str:
     """Say how long a stretch of time is, as people say it: "1 day", "3 hours 20 minutes".
 
     A number is read in `unit` ("minutes" or "hours"). At most the two largest parts are named (to the
@@ -157,7 +159,12 @@ def timedelta_text(value: timedelta | float | int | None, lang: str | None, *, u
         for amount, unit in parts[first : first + 2]
         if amount or unit == "minute" and first == 2
     ]  # fmt: skip
-    return " ".join(shown)
+    # Arabic joins the two parts with "و" ("يوم و3 ساعات"); the others read well side by side.
+    return (
+        format_list(shown, locale="ar")
+        if _locale(lang) == "ar" and len(shown) > 1
+        else " ".join(shown)
+    )
 
 
 def hours_text(value: timedelta | int | float, lang: str | None) -> str:

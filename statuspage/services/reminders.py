@@ -20,9 +20,9 @@ from statuspage.models import Incident, utcnow
 from statuspage.models.aftercare import ChecklistEntry
 from statuspage.models.delivery import Notification
 from statuspage.services import plan
-from statuspage.services.clock import local_text
 from statuspage.services.delivery import notify
 from statuspage.services.delivery.claims import NotDue, claim_version
+from statuspage.services.delivery.team_text import N_, TeamText
 from statuspage.services.links import admin_incident_url
 from statuspage.services.shop import get_shop
 from statuspage.vocabulary import FINAL
@@ -57,14 +57,23 @@ def remind_promise(incident_id: int, now: datetime) -> list[Notification] | None
     again = plan.current_promise(incident, max(now, utcnow()))
     if again is None or again.made_by is not promise.made_by or again.state != promise.state:
         raise NotDue
-    due = local_text(promise.due_at, get_shop().timezone)
+    # Each member's e-mail is written in their language (team_text.py); the log and webhook in English.
+    due, title, link = promise.due_at, incident.title, _link(incident)
     if overdue:
-        subject = f"Overdue: the update promised for {due}"
-        text = f"🔴 The update promised for {due} on “{incident.title}” is overdue. Customers are waiting: post it now. {_link(incident)}"
+        subject = TeamText(N_("Overdue: the update promised for %(due)s"), due=due)
+        text = TeamText(
+            N_("🔴 The update promised for %(due)s on “%(title)s” is overdue. Customers are "
+               "waiting: post it now. %(link)s"),
+            due=due, title=title, link=link,
+        )  # fmt: skip
     else:
         minutes = max(int((promise.due_at - now).total_seconds() // 60), 0)
-        subject = f"Next update due in {minutes} min"
-        text = f"⏰ The next update on “{incident.title}” is due in {minutes} min (promised for {due}). {_link(incident)}"
+        subject = TeamText(N_("Next update due in %(minutes)s min"), minutes=minutes)
+        text = TeamText(
+            N_("⏰ The next update on “%(title)s” is due in %(minutes)s min (promised for "
+               "%(due)s). %(link)s"),
+            title=title, minutes=minutes, due=due, link=link,
+        )  # fmt: skip
     event = "reminder.overdue" if overdue else "reminder.soon"
     return notify.queue(event, f"{key}:{event}:{version}", incident, subject, text)
 
@@ -96,15 +105,20 @@ def alert_deadlines(incident_id: int, now: datetime) -> list[Notification] | Non
 
 def _deadline_message(incident: Incident, deadline, hours: int, key: str) -> list[Notification]:
     """Queue the alert for one deadline threshold."""
-    due = local_text(deadline.due_at, get_shop().timezone)
+    due, title, label, link = deadline.due_at, incident.title, str(deadline.label), _link(incident)
     if hours == 0:
-        subject = f"Deadline passed: {deadline.label}"
-        text = f"🔴 Deadline passed on “{incident.title}”: {deadline.label} (due {due}). Do it now and mark it done. {_link(incident)}"
+        subject = TeamText(N_("Deadline passed: %(deadline)s"), deadline=label)
+        text = TeamText(
+            N_("🔴 Deadline passed on “%(title)s”: %(deadline)s (due %(due)s). Do it now and "
+               "mark it done. %(link)s"),
+            title=title, deadline=label, due=due, link=link,
+        )  # fmt: skip
         return notify.queue("deadline.passed", key, incident, subject, text)
-    subject = f"Deadline in {hours} h: {deadline.label}"
-    text = (
-        f"⏳ {hours} h left on “{incident.title}”: {deadline.label} (due {due}). {_link(incident)}"
-    )
+    subject = TeamText(N_("Deadline in %(hours)s h: %(deadline)s"), hours=hours, deadline=label)
+    text = TeamText(
+        N_("⏳ %(hours)s h left on “%(title)s”: %(deadline)s (due %(due)s). %(link)s"),
+        hours=hours, title=title, deadline=label, due=due, link=link,
+    )  # fmt: skip
     return notify.queue("deadline.soon", key, incident, subject, text)
 
 
@@ -143,8 +157,12 @@ def remind_follow_up(entry_id: int, now: datetime) -> list[Notification] | None:
     db.session.refresh(entry)
     incident = entry.incident
     what = entry.text_in(get_shop().default_language)
-    text = f"📋 Follow-up due on “{incident.title}”: {what} {_link(incident)}"
-    return notify.queue("follow_up.due", f"follow-up:{entry.id}", incident, "Follow-up due", text)
+    text = TeamText(
+        N_("📋 Follow-up due on “%(title)s”: %(action)s %(link)s"),
+        title=incident.title, action=what, link=_link(incident),
+    )  # fmt: skip
+    subject = TeamText(N_("Follow-up due"))
+    return notify.queue("follow_up.due", f"follow-up:{entry.id}", incident, subject, text)
 
 
 def _link(incident: Incident) -> str:

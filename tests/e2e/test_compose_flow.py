@@ -21,7 +21,7 @@ def test_open_data_breach_from_playbook_with_previews(app, live_server, page, ow
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Playbooks").first.click()
     page.locator("a[href$='/playbooks/data-breach/open']").click()
-    expect(page.get_by_text("within 72 h of becoming aware").first).to_be_visible()
+    expect(page.get_by_text("within 72 hours of becoming aware").first).to_be_visible()
 
     page.locator("#var-data_types").fill("name and e-mail address")
     page.locator("#var-affected_customers").fill("customers who ordered in March")
@@ -41,6 +41,13 @@ def test_open_data_breach_from_playbook_with_previews(app, live_server, page, ow
     # The live preview follows the agent's edits.
     polish.locator("textarea[data-section=what_happened]").fill("Przepraszamy. **Wyciek danych.**")
     expect(polish.locator(".preview strong")).to_have_text("Wyciek danych.")
+    # The check speaks beside the section being typed, not below the whole message.
+    polish.locator("textarea[data-section=who_is_affected]").fill("")
+    beside = polish.locator(".findings-section[data-for=who_is_affected] .fail")
+    expect(beside).to_have_count(1)
+    expect(polish.locator(".findings-section[data-for=what_happened] .fail")).to_have_count(0)
+    polish.locator("textarea[data-section=who_is_affected]").fill("Dotyczy to klientów z marca.")
+    expect(beside).to_have_count(0)
 
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_text("Published.")).to_be_visible()

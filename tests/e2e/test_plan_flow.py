@@ -66,7 +66,7 @@ def test_agent_plans_promises_and_schedules(app, live_server, page, owner):
     page.get_by_role("link", name="Dashboard").click()
     row = page.locator(".promise-row", has_text="Parcels arrive late")
     expect(row.locator("time[data-countdown]")).to_have_attribute("data-live", "1")
-    expect(row.locator(".countdown")).to_have_text(re.compile(r"^in (29|30) min$"))
+    expect(row.locator(".countdown")).to_have_text(re.compile(r"^in (29|30) minutes$"))
     expect(page.locator(".promise-row").first).to_contain_text("Parcels arrive late")
 
     public = page.context.new_page()

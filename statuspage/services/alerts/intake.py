@@ -34,6 +34,7 @@ from statuspage.services.alerts import integrations
 from statuspage.services.alerts.payloads import Signal
 from statuspage.services.components import set_status
 from statuspage.services.delivery import notify
+from statuspage.services.delivery.team_text import N_, TeamText
 from statuspage.services.incidents import lifecycle
 from statuspage.services.links import admin_incident_url, incident_url, public_url
 from statuspage.services.playbooks.composer import Facts, compose_with_blanks
@@ -198,19 +199,24 @@ def _playbook(mapping: AlertMapping) -> Playbook:
 
 def _tell_opened(integration, mapping, incident: Incident, signal, missing, auto: bool) -> None:
     """Tell the team at once: a draft waits for them (or was published on its own)."""
-    what = signal.summary or signal.fingerprint
-    link = admin_incident_url(incident)
+    values = {
+        "integration": integration.name, "alert": signal.summary or signal.fingerprint,
+        "title": incident.title, "component": mapping.component.name, "playbook": mapping.kind,
+        "link": admin_incident_url(incident),
+    }  # fmt: skip
     if auto:
-        subject = f"Published automatically: {incident.title}"
-        text = f"🚨 {integration.name}: {what}. “{incident.title}” ({mapping.component.name}) was published automatically from the {mapping.kind} playbook. {link}"
+        subject = TeamText(N_("Published automatically: %(title)s"), title=incident.title)
+        text = TeamText(N_("🚨 %(integration)s: %(alert)s. “%(title)s” (%(component)s) was published automatically from the %(playbook)s playbook. %(link)s"), **values)  # fmt: skip
         notify.queue(
             "alert.published", f"alert:{incident.public_id}:published", incident, subject, text
         )
         return
-    blanks = f" Fill in first: {', '.join(missing)}." if missing else ""
-    text = f"🚨 {integration.name}: {what}. A draft “{incident.title}” ({mapping.component.name}) is ready from the {mapping.kind} playbook: publish or discard it.{blanks} {link}"
+    if missing:
+        text = TeamText(N_("🚨 %(integration)s: %(alert)s. A draft “%(title)s” (%(component)s) is ready from the %(playbook)s playbook: publish or discard it. Fill in first: %(blanks)s. %(link)s"), blanks=", ".join(missing), **values)  # fmt: skip
+    else:
+        text = TeamText(N_("🚨 %(integration)s: %(alert)s. A draft “%(title)s” (%(component)s) is ready from the %(playbook)s playbook: publish or discard it. %(link)s"), **values)  # fmt: skip
     notify.queue("alert.draft", f"alert:{incident.public_id}:draft", incident,
-                 "Draft ready: publish or discard", text)  # fmt: skip
+                 TeamText(N_("Draft ready: publish or discard")), text)  # fmt: skip
 
 
 def _set_component(alert: Alert, mapping: AlertMapping) -> bool:
@@ -301,12 +307,14 @@ def _auto_resolve(incident: Incident) -> bool:
 
 def _suggest_resolving(integration, alert: Alert, incident: Incident) -> None:
     """Tell the team the alert resolved, linking to the playbook's resolving update, composed."""
+    what = {"integration": integration.name, "alert": alert.summary or alert.fingerprint,
+            "title": incident.title}  # fmt: skip
     if incident.draft:
-        subject = "Alert resolved: the draft is still waiting"
-        text = f"✅ {integration.name}: {alert.summary or alert.fingerprint} resolved before the draft “{incident.title}” was published. Discard it, or publish it and post the resolving update. {admin_incident_url(incident)}"
+        subject = TeamText(N_("Alert resolved: the draft is still waiting"))
+        text = TeamText(N_("✅ %(integration)s: %(alert)s resolved before the draft “%(title)s” was published. Discard it, or publish it and post the resolving update. %(link)s"), link=admin_incident_url(incident), **what)  # fmt: skip
     else:
-        subject = "Alert resolved: post the resolving update"
-        text = f"✅ {integration.name}: {alert.summary or alert.fingerprint} resolved. Check, then post the resolving update on “{incident.title}”: {resolving_url(incident)}"
+        subject = TeamText(N_("Alert resolved: post the resolving update"))
+        text = TeamText(N_("✅ %(integration)s: %(alert)s resolved. Check, then post the resolving update on “%(title)s”: %(link)s"), link=resolving_url(incident), **what)  # fmt: skip
     notify.queue("alert.resolved", f"alert:{incident.public_id}:resolved:{alert.id}", incident,
                  subject, text)  # fmt: skip
 

@@ -21,6 +21,7 @@ from statuspage.models import Incident
 from statuspage.models.delivery import MailDelivery, Notification
 from statuspage.services.delivery import notify, subscribers, webhooks
 from statuspage.services.delivery.claims import claim_version
+from statuspage.services.delivery.team_text import N_, TeamText
 from statuspage.services.links import admin_incident_url
 
 
@@ -67,12 +68,15 @@ def remind(incident_id: int, now: datetime) -> list[Notification] | None:
     hooked = webhooks.queue_maintenance_reminder(incident, lead_minutes(incident), now)
     if not mailed and not hooked:
         return None  # nobody to remind: no notice either (the claim still holds)
-    text = (
-        f"Subscribers were reminded that “{incident.title}” starts in {lead_minutes(incident)} min "
-        f"({mailed} e-mail(s), {hooked} webhook(s)). {admin_incident_url(incident, 'plan')}"
-    )
+    text = TeamText(
+        N_("Subscribers were reminded that “%(title)s” starts in %(minutes)s min (e-mails: "
+           "%(mailed)s, webhooks: %(hooked)s). %(link)s"),
+        title=incident.title, minutes=lead_minutes(incident), mailed=mailed, hooked=hooked,
+        link=admin_incident_url(incident, "plan"),
+    )  # fmt: skip
+    subject = TeamText(N_("Maintenance reminder sent"))
     return notify.queue("maintenance.reminded", f"maintenance:{incident.public_id}:reminded:{version}",
-                        incident, "Maintenance reminder sent", text)  # fmt: skip
+                        incident, subject, text)  # fmt: skip
 
 
 def queue_mail(incident: Incident, version: str, now: datetime) -> int:

@@ -115,16 +115,17 @@ def _send_log(row: Notification) -> None:
 
 
 def _send_email(row: Notification) -> None:
-    """Send the message by e-mail to REMINDER_EMAILS, or to every team member."""
+    """Send the message by e-mail to REMINDER_EMAILS, or to every current team member: one message per
+    language, each member's in theirs. A retry after one language went out sends every language again;
+    the shared X-Candor-Event-Id lets a mail filter drop the repeat."""
     config = current_app.config
     recipients = [a.strip() for a in config["REMINDER_EMAILS"].split(",") if a.strip()]
-    members = dict(
-        db.session.execute(
+    members = {
+        email: language
+        for email, language in db.session.execute(
             select(User.email, User.language).where(User.removed_at.is_(None)).order_by(User.id)
         )
-        .tuples()
-        .all()
-    )
+    }
     recipients = recipients or list(members)
     if not recipients:
         return
@@ -136,17 +137,18 @@ def _send_email(row: Notification) -> None:
     for lang, addresses in groups.items():
         key = row.key if len(groups) == 1 else f"{row.key}:{lang}"
         message = EmailMessage()
-        message["Subject"] = headers.one_line(_written(row, "subject", lang))
+        message["Subject"] = headers.one_line(written_in(row, "subject", lang))
         message["From"] = config["SMTP_FROM"]
         message["To"] = ", ".join(a for a in addresses if headers.safe_address(a))
         message["Message-ID"] = headers.message_id(key)
         message["X-Candor-Event-Id"] = headers.event_id(row.key)
-        message.set_content(_written(row, "text", lang))
+        message.set_content(written_in(row, "text", lang))
         smtp_send(message)
 
 
-def _written(row: Notification, part: str, lang: str) -> str:
-    """Return a notice's subject or text in a language (as queued when it has no catalog message)."""
+def written_in(row: Notification, part: str, lang: str) -> str:
+    """Return a notice's subject or text in a language (as queued when it has no catalog message);
+    a page listing notices (e.g. the plan's recent reminders) can show them in the reader's language."""
     if not row.message or part in row.message.get("plain", []):
         return getattr(row, part)
     return render(row.message[part], lang)

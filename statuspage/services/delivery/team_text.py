@@ -20,7 +20,7 @@ from statuspage.services.shop import get_shop
 from statuspage.vocabulary import ADMIN_LANGUAGES
 
 
-def N_(message: str) -> str:  # noqa: N802 — gettext's own name for "mark for the catalogs only"
+def N_(message: str) -> str:  # gettext's own name for "mark for the catalogs only"
     """Mark a message for the catalogs without translating it yet."""
     return message
 

@@ -36,6 +36,7 @@ from statuspage.services.audit import record
 from statuspage.services.delivery import egress, notify, outbox
 from statuspage.services.delivery.claims import insert_if_absent
 from statuspage.services.delivery.subscribers import FANOUT_WINDOW
+from statuspage.services.delivery.team_text import N_, TeamText
 from statuspage.services.links import public_url
 from statuspage.services.public.status import page_status, visible_updates
 from statuspage.services.public.statuspage_json import (
@@ -333,12 +334,15 @@ def _count_failure(endpoint_id: int, error: str, now: datetime) -> None:
     if disabled:
         _cancel_pending(endpoint_id)
         endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-        text = f"Webhook {endpoint.url} was disabled after {limit} failed deliveries in a row. {public_url('/admin/webhooks')}"
+        text = TeamText(
+            N_("Webhook %(url)s was disabled after %(count)s failed deliveries in a row. %(link)s"),
+            url=endpoint.url, count=limit, link=public_url("/admin/webhooks"),
+        )  # fmt: skip
         queued = notify.queue(
             "webhook.disabled",
             f"webhook:{endpoint_id}:disabled:{now.isoformat()}",
             None,
-            "Webhook disabled",
+            TeamText(N_("Webhook disabled")),
             text,
         )
         log.error("webhook %s disabled after %s failures", endpoint_id, limit)

@@ -188,8 +188,11 @@ def resolve(
     translations: dict | None = None,
     display_at: datetime | None = None,
     confirm_open_items: bool = False,
+    public_id: str | None = None,
 ) -> IncidentUpdate:
-    """Resolve an incident (now or at a time); its components return to operational unless told otherwise."""
+    """Resolve an incident (now or at a time); its components return to operational unless told otherwise.
+
+    `public_id` is the id the form reserved for the closing update (see `post_update`)."""
     final = "completed" if incident.is_maintenance else "resolved"
     statuses = {c: "operational" for c in incident.components}
     statuses.update(component_statuses or {})
@@ -202,6 +205,7 @@ def resolve(
         translations=translations,
         display_at=display_at,
         confirm_open_items=confirm_open_items,
+        public_id=public_id,
     )
 
 

@@ -67,6 +67,7 @@ class ComposeStep:
     notice: bool = False  # a notice, not an outage (from the playbook)
     title_translations: dict[str, str] = field(default_factory=dict)  # the title in other languages
     published: IncidentUpdate | None = None  # the update publish() made
+    update_id: str = ""  # the id reserved for an existing incident's next update (sent twice: once)
 
     @property
     def final(self) -> bool:
@@ -173,6 +174,14 @@ def _parse_quietly(raw: str, timezone: str) -> datetime | None:
         return None
 
 
+def _time(raw: str, shop: Shop, name: str, what: str) -> datetime | None:
+    """Parse a time typed in the shop's timezone; a refusal names its field, to be shown beside it."""
+    try:
+        return parse_local(raw, shop.timezone, what=what)
+    except ServiceError as error:
+        raise ServiceError(str(error), field=name) from None
+
+
 def publish(
     step: ComposeStep, playbook: Playbook, incident: Incident | None, shop: Shop, user
 ) -> Incident:
@@ -187,15 +196,16 @@ def publish(
         existing = db.session.scalar(select(Incident).where(Incident.public_id == step.public_id))
         if existing is not None:  # the form was sent twice (double click, Back then Publish)
             raise AlreadyPublished(existing)
-    display_at = parse_local(step.display_at_raw, shop.timezone, what=_("The publication time"))
+    display_at = _time(step.display_at_raw, shop, "display_at", _("The publication time"))
     next_update_at = None
     if not step.final:
-        next_update_at = parse_local(
-            step.next_update_raw, shop.timezone, what=_("The next update time")
+        next_update_at = _time(
+            step.next_update_raw, shop, "next_update_at", _("The next update time")
         )
         if display_at and next_update_at and next_update_at <= display_at:
             raise ServiceError(
-                _("The next update must be promised for after the publication time.")
+                _("The next update must be promised for after the publication time."),
+                field="next_update_at",
             )
     follow_promise(step, shop)
     rebind(step, playbook, shop, incident_link(step, incident))
@@ -223,13 +233,13 @@ def publish(
     elif step.final:
         step.published = incidents.resolve(
             incident, body=body, user=user, translations=texts, display_at=display_at,
-            confirm_open_items=step.confirm_open_items,
+            confirm_open_items=step.confirm_open_items, public_id=step.update_id or None,
         )  # fmt: skip
     else:
         step.published = incidents.post_update(
             incident, status=step.stage, body=body, user=user, translations=texts,
             component_statuses=step.component_statuses, next_update_at=next_update_at,
-            display_at=display_at,
+            display_at=display_at, public_id=step.update_id or None,
         )  # fmt: skip
     incident.variables = {**(incident.variables or {}), **step.raw}
     if failing:

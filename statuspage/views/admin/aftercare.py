@@ -13,7 +13,7 @@ from sqlalchemy import select
 from statuspage.extensions import db
 from statuspage.forms import ConfirmForm
 from statuspage.models import Incident, User
-from statuspage.models.aftercare import ChecklistEntry
+from statuspage.models.aftercare import ChecklistEntry, Postmortem
 from statuspage.services import ServiceError
 from statuspage.services.aftercare import checklist, postmortem, trust_report
 from statuspage.services.aftercare.checklist import CATEGORY_TITLES
@@ -81,7 +81,7 @@ def _aftercare_page(incident: Incident, edited: str | None = None, *, typed=None
     ), status
 
 
-def _first_drafts(incident: Incident, draft) -> dict[str, str]:
+def _first_drafts(incident: Incident, draft: Postmortem | None) -> dict[str, str]:
     """Pre-fill the postmortem in each other language not written yet, from that language's template."""
     if draft is None:
         return {}

@@ -102,6 +102,8 @@ def _compose_page(playbook, incident: Incident | None):
             return redirect(url_for(".incident", public_id=twice.incident.public_id))
         except ServiceError as error:
             flash(str(error), "error")
+            if error.field:  # and beside the field it is about
+                step.errors[error.field] = str(error)
         except DatabaseBusy:
             flash(busy_message("published"), "error")
         else:
@@ -206,6 +208,7 @@ def _read_step(playbook, incident: Incident | None, shop) -> publishing.ComposeS
         claims=claims.recorded(incident, playbook) if incident else None,
         promised_raw=form.get("promised", ""),
         notice=incident.is_notice if incident else playbook.notice,
+        update_id=reserved_id(form.get("update_id")) if incident else "",
     )
     try:
         step.component_statuses = component_statuses(form)

@@ -64,7 +64,7 @@ def dashboard():
         drafts=[i for i in incidents if i.draft],
         closed=[i for i in incidents if not i.is_active and not i.draft][:20],
         board=plan.active_board(now),
-        open_deadlines=plan.open_deadlines(now, get_shop().default_language),
+        open_deadlines=plan.open_deadlines(now, str(get_locale() or "en")),  # the team's language
         reminders=notify.recent(8),
         now=now,
         plan_now=now,
@@ -130,6 +130,7 @@ def incident_page(found: Incident, status: int = 200, **forms):
         update_form=forms.get("update_form") or UpdateForm(formdata=None),
         # The id the next update takes: a second submit of the same form finds it posted already.
         update_id=reserved_id(request.form.get("update_id") if forms else None),
+        resolve_id=reserved_id(request.form.get("resolve_id") if forms else None),
         resolve_form=forms.get("resolve_form") or ResolveForm(formdata=None),
         open_now_items=checklist.open_now_items(found) if found.is_active else [],
         reopen_form=forms.get("reopen_form") or ReopenForm(formdata=None),
@@ -182,17 +183,22 @@ def resolve(public_id: str):
     found, form = find_incident(public_id), ResolveForm()
     if submitted(form):
         keep = {c: c.status for c in found.components} if form.keep_components.data else None
+        reserved = reserved_id(request.form.get("resolve_id"))
 
         def action() -> str:
-            """Resolve it and say whether the closing update keeps the promise."""
+            """Resolve it once and say whether the closing update keeps the promise."""
             answered = plan.current_promise(found, utcnow())
-            update = service.resolve(
-                found,
-                body=form.body.data,
-                component_statuses=keep,
-                user=current_user,
-                confirm_open_items=form.confirm_open_items.data,
-            )
+            try:
+                update = service.resolve(
+                    found,
+                    body=form.body.data,
+                    component_statuses=keep,
+                    user=current_user,
+                    confirm_open_items=form.confirm_open_items.data,
+                    public_id=reserved,
+                )
+            except service.AlreadyPublished as twice:  # a double click: the first one resolved it
+                return str(twice)
             return posted_message(update, answered, get_shop().timezone, "Incident", "resolved")
 
         if attempt(action, form=form, verb="published"):

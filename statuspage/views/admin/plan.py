@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +21,6 @@ from statuspage.forms import (
 )
 from statuspage.models import Component, Incident, IncidentUpdate, utcnow
 from statuspage.services import ServiceError, plan
-from statuspage.services.clock import parse_local
 from statuspage.services.components import find_components, ordered_components
 from statuspage.services.incidents import maintenance
 from statuspage.services.incidents import queue as schedule
@@ -63,11 +63,11 @@ def reschedule(public_id: str):
             lambda: schedule.reschedule(
                 update,
                 body=form.body.data,
-                display_at=local_time(form, "display_at", tz, "The publication time"),
-                next_update_at=local_time(form, "next_update_at", tz, "The next update time"),
+                display_at=local_time(form, "display_at", tz, _("The publication time")),
+                next_update_at=local_time(form, "next_update_at", tz, _("The next update time")),
                 user=current_user,
             ),
-            "Scheduled update changed.",
+            _("Scheduled update changed."),
             form=form,
         ):
             return redirect(url_for(".queue"))
@@ -95,7 +95,9 @@ def cancel(public_id: str):
     """Cancel a scheduled update before it is due."""
     update = _update(public_id)
     if submitted(ConfirmForm()):
-        attempt(lambda: schedule.cancel(update, user=current_user), "Scheduled update cancelled.")
+        attempt(
+            lambda: schedule.cancel(update, user=current_user), _("Scheduled update cancelled.")
+        )
     return redirect(url_for(".queue"))
 
 
@@ -159,22 +161,22 @@ def new_maintenance():
                     body=form.body.data or "",
                     user=current_user,
                     components=_components(request.form.getlist("components")),
-                    scheduled_for=parse_local(form.scheduled_for.data, tz, what="The start"),
-                    scheduled_until=parse_local(form.scheduled_until.data, tz, what="The end"),
+                    scheduled_for=local_time(form, "scheduled_for", tz, _("The start")),
+                    scheduled_until=local_time(form, "scheduled_until", tz, _("The end")),
                     what_changes=form.what_changes.data or "",
-                    display_at=parse_local(form.display_at.data, tz, what="The announcement"),
+                    display_at=local_time(form, "display_at", tz, _("The announcement")),
                     kind=request.form.get("kind") or None,
                     reminder_minutes=form.reminder_minutes.data,
                     what_changes_in=_per_language("what_changes"),
                     titles=_per_language("title"),
                 )
             )
-            return "Maintenance scheduled."
+            return _("Maintenance scheduled.")
 
-        if attempt(action):
+        if attempt(action, form=form):  # a refused time is said beside its field
             return redirect(url_for(".incident_plan", public_id=created[-1].public_id))
     kinds = [
-        SelectChoice(k, p.in_lang(p.title, "en"))
+        SelectChoice(k, p.in_lang(p.title, str(get_locale() or "en")))
         for k, p in all_playbooks()[0].items()
         if p.maintenance
     ]
