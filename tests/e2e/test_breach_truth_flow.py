@@ -107,7 +107,7 @@ def test_a_data_breach_from_playbook_to_postmortem_stays_true(app, live_server, 
     page.goto(f"{live_server}/admin/incidents/{public_id}/aftercare")
     page.get_by_label("Publish anyway if checklist items are overdue (recorded)").check()
     page.get_by_role("button", name="Publish", exact=True).click()
-    expect(page.get_by_text("The postmortem still has template text")).to_be_visible()
+    expect(page.locator("#pm-body-error")).to_contain_text("The postmortem still has template text")
     expect(page.get_by_text("under “What we did to fix it”").first).to_be_visible()
     page.goto(f"{live_server}/incidents/{public_id}")
     expect(page.locator("#postmortem")).to_have_count(0)
