@@ -152,15 +152,20 @@ def _refuse_leftovers(incident: Incident, body: str) -> None:
     """Refuse to make template text public, naming each place."""
     found = leftovers(incident, body)
     if found:
-        shown = "; ".join(found[:5])
-        if len(found) > 5:
-            shown = gettext(
-                "%(problems)s; and %(count)s more", problems=shown, count=len(found) - 5
-            )
         raise ServiceError(
-            gettext("The postmortem still has template text — %(problems)s.", problems=shown),
+            gettext(
+                "The postmortem still has template text — %(problems)s.", problems=_listed(found)
+            ),
             field="body",
         )
+
+
+def _listed(found: list[str]) -> str:
+    """Return the first five problems found, and how many more there are."""
+    shown = "; ".join(found[:5])
+    if len(found) <= 5:
+        return shown
+    return gettext("%(problems)s; and %(count)s more", problems=shown, count=len(found) - 5)
 
 
 def refuse_in_translation(incident: Incident, lang: str, body: str) -> None:
@@ -170,14 +175,9 @@ def refuse_in_translation(incident: Incident, lang: str, body: str) -> None:
         for sentence in foreign_parts(body, lang, _names(incident))
     ]
     if found:
-        shown = "; ".join(found[:5])
-        if len(found) > 5:
-            shown = gettext(
-                "%(problems)s; and %(count)s more", problems=shown, count=len(found) - 5
-            )
         raise ServiceError(
             gettext("The postmortem in %(language)s is not ready — %(problems)s.",
-                    language=_language_name(lang), problems=shown)
+                    language=_language_name(lang), problems=_listed(found))
         )  # fmt: skip
 
 
