@@ -1,24 +1,24 @@
-"""The catalogs speak in the voice a native editor signs: the one the public side and the playbooks settled.
+"""The catalogs speak in the voice a native editor signs: the one of the public side and playbooks.
 
-Per language (pl, ru, lv, ar), over every msgstr of `statuspage/translations/*/LC_MESSAGES/messages.po`:
+Per language (pl, ru, lv, ar), over every msgstr of statuspage/translations/<lang>/LC_MESSAGES:
 
-- **register** — the playbooks' rules (`lint._REGISTER`: Polish "Państwo" and gendered past forms, Russian
-  «Вы» mid-sentence and «ты») plus what only a UI has: forms that assume a man or a woman (Polish
-  "jesteś zalogowany", "chciałbyś", "wyślij go sam"; Russian «уверен(а)»; Latvian "esat abonējis",
-  "esmu pārliecināts", "uzrakstiet pats"), a lower-case Polish "cię"/"twój", and Arabic «حادث» (a road
-  accident: an incident is «مشكلة»). Latvian and Arabic address customers and the
-  team differently (docs/languages.md, "One voice in the catalogs"): an entry a customer reads (public
-  pages, subscriber e-mail, feeds) says "Jūs"/"Jums" and speaks to many in Arabic, as the playbook
-  messages beside it do; an entry only the team reads says "jūs" and speaks to one reader.
+- **register** — the playbooks' rules (`lint._REGISTER`: Polish "Państwo" and gendered past forms,
+  Russian «Вы» mid-sentence and «ты») plus what only a UI has: forms that assume a man or a woman
+  (Polish "jesteś zalogowany", "chciałbyś", "wyślij go sam"; Russian «уверен(а)»; Latvian "esat
+  abonējis", "esmu pārliecināts", "uzrakstiet pats"), a lower-case Polish "cię"/"twój", and Arabic
+  «حادث» (a road accident: an incident is «مشكلة»). Latvian and Arabic address customers and the
+  team differently (docs/languages.md, "One voice in the catalogs"): an entry a customer reads
+  (public pages, subscriber e-mail, feeds) says "Jūs"/"Jums" and speaks to many in Arabic, as the
+  playbook messages beside it do; an entry only the team reads says "jūs" and speaks to one reader.
 - **terms** — a small glossary (incident, playbook, postmortem, checklist, component, subscriber,
-  maintenance, update) says each key English word the way the public side and the playbooks do, and no
-  drifting synonym ("komponent", "sastāvdaļa", «компонент», «مكوّن»);
+  maintenance, update) says each key English word the way the public side and the playbooks do,
+  and no drifting synonym ("komponent", "sastāvdaļa", «компонент», «مكوّن»);
 - **status words and labels** — a status or a button quoted in the English (“Resolved”, “Publish
   anyway”) reads as that label's own translation;
 - **quotes** — Polish „…”, Russian and Arabic «…»;
-- **placeholders and plurals** — every %(name)s of the msgid is in the msgstr and no other (a stray one is
-  a 500), a literal percent is "%%", a plural entry has the language's number of forms and names the count
-  in every form that covers more than one number.
+- **placeholders and plurals** — every %(name)s of the msgid is in the msgstr and no other (a stray
+  one is a 500), a literal percent is "%%", a plural entry has the language's number of forms, names
+  the count in every form that covers more than one number, and changes with the number.
 
 Where an entry is used (customers, team or both) comes from extracting the sources with their
 locations.
@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("pl", "ru", "lv", "ar")
 # Sources whose text a customer reads; everything else is read by the team only.
 CUSTOMER_SOURCES = (
-    "templates/public/", "templates/partials/", "templates/base.html", "templates/errors/error.html",
+    "templates/public/", "templates/partials/", "templates/base.html",
+    "templates/errors/error.html",
     "templates/email/confirm.", "templates/email/update.", "templates/email/reminder.",
     "statuspage/views/public", "statuspage/views/subscribe", "statuspage/views/feeds",
     "statuspage/services/public/", "statuspage/vocabulary.py", "statuspage/filters.py",
@@ -52,6 +53,11 @@ CUSTOMER_SOURCES = (
 )  # fmt: skip
 # Read by both: the error pages' texts serve the public layout and the admin one.
 SHARED_SOURCES = ("statuspage/errors.py",)
+# Written by a service into a published update (postmortem.announcement): customers read them.
+PUBLISHED = {
+    "We have published a postmortem: what happened, why, and what we are changing.",
+    "Read it",
+}
 
 _B, _E = r"(?<!\w)", r"(?!\w)"  # word boundaries that also hold for Arabic clitics
 _ACCIDENT = (
@@ -63,13 +69,15 @@ BOTH = {
         *lint._REGISTER["pl"],
         (r"\b\w+ła?byś\b", "a form that assumes a man or a woman: “czy chcesz”, “możesz”"),
         (
-            r"\b(?:[Jj]esteś|[Bb]ędziesz|[Zz]ostaniesz|[Bb]yłeś|[Bb]yłaś|[Zz]ostałeś|[Zz]ostałaś)\s+"
+            r"\b(?:[Jj]esteś|[Bb]ędziesz|[Zz]ostaniesz|[Bb]yłeś|[Bb]yłaś|[Zz]ostałeś|[Zz]ostałaś)"
+            r"\s+"
             r"(?:\w+(?:ny|na|ty|ta|ły|ła|wy|wa)|pew(?:ien|na)|sam|sama)\b",
             "a form that assumes a man or a woman (“jesteś zalogowany”): say what happened "
             "(“Zalogowano.”) or use a noun",
         ),
         (
-            r"(?:(?<=\w )|(?<=, )|(?<=\())(?:ty|cię|ciebie|tobie|tobą|tw(?:ój|oj\w+|oja|oje|oją))\b",
+            r"(?:(?<=\w )|(?<=, )|(?<=\())"
+            r"(?:ty|cię|ciebie|tobie|tobą|tw(?:ój|oj\w+|oja|oje|oją))\b",
             "the pronoun of address is capitalised as in a letter (Ty, Cię, Twój)",
         ),
         (
@@ -86,8 +94,8 @@ BOTH = {
     ],
     "lv": [
         (
-            r"\b(?:[Ee]smu|[Nn]eesmu|[Ee]sat|[Nn]eesat|[Bb]ūsiet|[Nn]ebūsiet|[Bb]ijāt|[Nn]ebijāt)\s+(?:\w+\s+)?"
-            r"\w+(?:is|ies|usi|usies|ts|ta)\b",
+            r"\b(?:[Ee]smu|[Nn]eesmu|[Ee]sat|[Nn]eesat|[Bb]ūsiet|[Nn]ebūsiet|[Bb]ijāt|[Nn]ebijāt)"
+            r"\s+(?:\w+\s+)?\w+(?:is|ies|usi|usies|ts|ta)\b",
             "a perfect that assumes a man or a woman (“esat abonējis”): use the past tense "
             "(“abonējāt”) or say it of the thing (“Abonements ir aktīvs”)",
         ),
@@ -99,7 +107,7 @@ BOTH = {
     "ar": [_ACCIDENT],
 }
 CUSTOMERS = {
-    "lv": [r for r in lint._REGISTER["lv"]],
+    "lv": list(lint._REGISTER["lv"]),
     "ar": [
         *[r for r in lint._REGISTER["ar"] if "حادث" not in r[0]],
         (
@@ -125,20 +133,33 @@ TEAM = {
 
 # Key terms: where the English says the word, the translation says it the settled way.
 GLOSSARY = {
-    "incident": (r"\bincidents?\b", {"pl": r"incyden", "ru": r"инцидент", "lv": r"incident", "ar": r"مشكل"}),
-    "playbook": (r"\bplaybooks?\b", {"pl": r"scenariusz", "ru": r"сценари", "lv": r"scenārij", "ar": r"استجابة"}),
+    "incident": (
+        r"\bincidents?\b",
+        {"pl": r"incyden", "ru": r"инцидент", "lv": r"incident", "ar": r"مشكل"},
+    ),
+    "playbook": (
+        r"\bplaybooks?\b",
+        {"pl": r"scenariusz", "ru": r"сценари", "lv": r"scenārij", "ar": r"استجابة"},
+    ),
     "postmortem": (
-        r"\bpostmortems?\b", {"pl": r"analiz", "ru": r"разбор", "lv": r"analīz", "ar": r"ما بعد المشكلة|تقرير"},
+        r"\bpostmortems?\b",
+        {"pl": r"analiz", "ru": r"разбор", "lv": r"analīz", "ar": r"ما بعد المشكلة|تقرير"},
     ),
     "checklist": (
-        r"\bchecklists?\b", {"pl": r"list\w* działań", "ru": r"чек-лист", "lv": r"kontrolsarakst", "ar": r"قائم"},
+        r"\bchecklists?\b",
+        {"pl": r"list\w* działań", "ru": r"чек-лист", "lv": r"kontrolsarakst", "ar": r"قائم"},
     ),
-    "component": (r"\bcomponents?\b", {"pl": r"usług", "ru": r"сервис", "lv": r"pakalpojum", "ar": r"خدم"}),
+    "component": (
+        r"\bcomponents?\b",
+        {"pl": r"usług", "ru": r"сервис", "lv": r"pakalpojum", "ar": r"خدم"},
+    ),
     "subscriber": (
-        r"\bsubscribers?\b", {"pl": r"subskryben", "ru": r"подписчик", "lv": r"abonent", "ar": r"مشترك"},
+        r"\bsubscribers?\b",
+        {"pl": r"subskryben", "ru": r"подписчик", "lv": r"abonent", "ar": r"مشترك"},
     ),
     "maintenance": (
-        r"\bmaintenances?\b", {"pl": r"prac", "ru": r"работ", "lv": r"apkop|darb", "ar": r"صيان"},
+        r"\bmaintenances?\b",
+        {"pl": r"prac", "ru": r"работ", "lv": r"apkop|darb", "ar": r"صيان"},
     ),
     # the noun, not the verb ("Update the previews", "open, update and resolve")
     "update": (
@@ -150,7 +171,7 @@ GLOSSARY = {
             "ar": r"تحديث",
         },
     ),
-}  # fmt: skip
+}
 # Words that name one of those things differently from the public side.
 DRIFT = {
     "pl": [
@@ -203,7 +224,10 @@ def audience() -> dict[str, set[str]]:
         with pot.open("rb") as f:
             messages = list(read_po(f))
     return {
-        _key(m.id): {r for path, _ in m.locations for r in _readers(path)} for m in messages if m.id
+        _key(m.id): {r for path, _ in m.locations for r in _readers(path)}
+        | ({"customers"} if _key(m.id) in PUBLISHED else set())
+        for m in messages
+        if m.id
     }
 
 
@@ -261,8 +285,8 @@ def labels(lang: str) -> dict[str, str]:
 
 
 def label_slips(msgid: str, text: str, lang: str) -> list[str]:
-    """Return the quoted labels of the msgid (“Resolved”, “Publish anyway”) that the translation does
-    not quote as the label itself reads."""
+    """Return the labels quoted in the msgid (“Resolved”, “Publish anyway”) that the translation
+    does not quote as the label itself reads."""
     known = labels(lang)
     return [
         f"“{name}” should read “{known[name]}”"

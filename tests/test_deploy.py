@@ -73,7 +73,10 @@ def test_the_front_cache_serves_the_last_page_while_the_app_is_dead(app_ctx, ser
             assert first.headers["Content-Encoding"] == "gzip"  # the app's copy, passed through
             assert "Parcels are late" in _text(first)
             again = get(front.url + "/", GZIP)
-            assert again.headers["X-Cache"] == "HIT" and "Parcels are late" in _text(again)
+            # From nginx's cache: a HIT, or (the copy expires at the end of its second) the copy
+            # served while nginx refreshes it in the background.
+            assert again.headers["X-Cache"] in ("HIT", "STALE", "UPDATING")
+            assert "Parcels are late" in _text(again)
             for path in ("/history.rss", "/api/v2/summary.json", url):
                 assert "Parcels are late" in _text(get(front.url + path, GZIP))
             assert get(front.url + "/admin/").headers.get("X-Cache") is None  # never cached

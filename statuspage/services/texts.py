@@ -48,9 +48,11 @@ def checked(texts: Mapping[str, object] | None, limit: int, what: str) -> dict[s
     if any(not isinstance(t, str | None) for t in (texts or {}).values()):
         raise ServiceError(_("%(what)s: each language's text must be a string.", what=what))
     result = cleaned(texts, languages)
-    if any(len(text) > limit for text in result.values()):
+    too_long = [lang for lang, text in result.items() if len(text) > limit]
+    if too_long:  # said beside the first language that is too long
         raise ServiceError(
-            _("%(what)s: %(limit)s characters at most per language.", what=what, limit=limit)
+            _("%(what)s: %(limit)s characters at most per language.", what=what, limit=limit),
+            field=too_long[0],
         )
     if any("\x00" in text for text in result.values()):
         raise ServiceError(_("%(what)s: the text contains a NUL character.", what=what))

@@ -226,7 +226,8 @@ def _check_open_items(incident: Incident, user: User | None, confirmed: bool) ->
                 "%(num)d checklist items for during the crisis are still open (see After the "
                 "crisis). Tick them off, or confirm that you resolve anyway.",
                 len(still_open),
-            )
+            ),
+            field="confirm_open_items",  # said beside the box that confirms it
         )
     record(user, "incident.resolve_with_open_items", _target(incident), None,
            {"open": [entry.text_in("en") for entry in still_open]})  # fmt: skip

@@ -40,7 +40,8 @@ def save_override(
                 gettext(
                     "The cadence for “%(stage)s” must be a positive number of minutes.",
                     stage=label(stage),
-                )
+                ),
+                field=f"cadence-{stage}",  # the form's field for this stage
             )
         if int(value) != default.cadence[stage]:
             minutes[stage] = int(value)

@@ -11,6 +11,7 @@ from statuspage.forms import LANGUAGE_NAMES, ConfirmForm
 from statuspage.services.playbooks.loader import all_playbooks, get_playbook
 from statuspage.services.playbooks.overrides import reset_override, save_override
 from statuspage.views.admin._base import attempt, bp, owner_required, submitted
+from statuspage.views.admin._typed import attempt_keeping
 
 
 @bp.get("/playbooks")
@@ -31,11 +32,13 @@ def edit_playbook(kind: str):
     # What was typed, shown again as it was when the edit is refused (nothing is lost).
     templates = {k[4:]: v for k, v in request.form.items() if k.startswith("tpl-")}
     cadence = {k[8:]: v for k, v in request.form.items() if k.startswith("cadence-")}
+    typed: dict = {}  # a refusal's reasons by field ("cadence-investigating"), shown beside it
     if (
         request.method == "POST"
         and submitted(form)
-        and attempt(
+        and attempt_keeping(
             lambda: save_override(kind, templates, cadence, user=current_user),
+            typed,
             _("Playbook saved."),
         )
     ):
@@ -46,6 +49,7 @@ def edit_playbook(kind: str):
         form=form,
         typed_templates=templates,
         typed_cadence=cadence,
+        errors=typed.get("errors", {}),
         lang=_admin_language(),
         language_names=LANGUAGE_NAMES,
     ), 400 if request.method == "POST" else 200

@@ -19,6 +19,7 @@ from statuspage.models.aftercare import ChecklistEntry
 from statuspage.services import ServiceError, texts
 from statuspage.services.aftercare import postmortem
 from statuspage.views.admin._base import attempt, bp, find_incident, submitted
+from statuspage.views.admin._typed import attempt_keeping
 from statuspage.views.admin.aftercare import _aftercare_page
 from statuspage.views.admin.incidents import incident_page
 
@@ -31,12 +32,14 @@ def _typed(prefix: str) -> dict[str, str]:
 @bp.post("/incidents/<public_id>/titles")
 def incident_titles(public_id: str):
     """Write an incident's or a maintenance's title in the shop's other languages."""
-    found = find_incident(public_id)
-    if submitted(ConfirmForm()) and attempt(
+    found, typed = find_incident(public_id), {}
+    if submitted(ConfirmForm()) and attempt_keeping(
         lambda: texts.set_incident_titles(found, _typed("title"), user=current_user),
+        typed,
         _("Titles saved."),
     ):
         return redirect(url_for(".incident", public_id=public_id) + "#titles")
+    g.text_errors = typed.get("errors", {})  # by language: the partial shows each beside its field
     return incident_page(found, 400)
 
 
@@ -73,12 +76,14 @@ def postmortem_translation(public_id: str, lang: str):
 @bp.post("/checklist/<int:entry_id>/texts")
 def checklist_texts(entry_id: int):
     """Write the team's own checklist item in the shop's other languages."""
-    entry = db.session.get(ChecklistEntry, entry_id) or abort(404)
-    if submitted(ConfirmForm()) and attempt(
+    entry, typed = db.session.get(ChecklistEntry, entry_id) or abort(404), {}
+    if submitted(ConfirmForm()) and attempt_keeping(
         lambda: texts.set_checklist_texts(entry, _typed("text"), user=current_user),
+        typed,
         _("Translations saved."),
     ):
         return redirect(
             url_for(".aftercare", public_id=entry.incident.public_id) + f"#texts-{entry.id}"
         )
+    g.text_errors = typed.get("errors", {})  # by language: the partial shows each beside its field
     return _aftercare_page(entry.incident, status=400)
