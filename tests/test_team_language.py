@@ -159,3 +159,32 @@ def test_a_required_field_is_named_in_latvian_too(client, auth):
     client.post("/admin/account/language", data={"language": "lv"})
     page = client.post("/admin/tokens", data={"name": ""})
     assert page.status_code == 400 and "Šis lauks ir obligāts." in page.get_data(as_text=True)
+
+
+def test_scheduled_and_maintenance_notices_are_written_in_each_members_language(app, clock, inbox):
+    """The job's own notices (a scheduled update gone public, a maintenance started) too."""
+    from statuspage import jobs
+    from statuspage.services.incidents import lifecycle, maintenance
+    from tests.helpers import at, component, incident
+
+    polish = create_user("ola@shop.test", PASSWORD, "owner")
+    polish.language = "pl"
+    create_user("sam@shop.test", PASSWORD, "editor")
+    opened = incident(title="Paczki")
+    lifecycle.post_update(
+        opened, status="monitoring", body="Obserwujemy.", user=None, display_at=at(10)
+    )
+    maintenance.plan_maintenance(
+        title="Kasa", body="", user=None, components=[component("Checkout")],
+        scheduled_for=at(20), scheduled_until=at(90), what_changes="a faster checkout",
+    )  # fmt: skip
+    db.session.commit()
+    clock(minutes=30)
+    jobs.tick()
+    jobs.tick()
+    to_ola = {m["Subject"]: m for m in inbox.messages if m["To"] == "ola@shop.test"}
+    to_sam = {m["Subject"] for m in inbox.messages if m["To"] == "sam@shop.test"}
+    assert {"Opublikowano zaplanowany komunikat", "Prace serwisowe się rozpoczęły"} <= set(to_ola)
+    assert {"Scheduled update published", "Maintenance started"} <= to_sam
+    body = to_ola["Opublikowano zaplanowany komunikat"].get_body(("plain",)).get_content()
+    assert "„Paczki” jest już opublikowany (Monitorujemy)." in body  # the status in Polish too

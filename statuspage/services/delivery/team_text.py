@@ -4,7 +4,8 @@ A notice is queued once for the whole team (`notify.queue`); the log and the tea
 text, and each member's e-mail is written at send time in the language they chose for the admin (else
 the shop's default language when the admin speaks it, else English). Mark the message with `N_` so the
 catalogs pick it up: `TeamText(N_("Next update due in %(minutes)s min"), minutes=5)`. A time is kept as
-a time (`datetime` values) and written the way each language writes times, in the shop's timezone.
+a time (`datetime` values) and written the way each language writes times, in the shop's timezone;
+a status word passed as `status(slug)` is written with the catalog's word for it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from flask_babel import gettext as _
 from statuspage.services import formats
 from statuspage.services.clock import as_utc
 from statuspage.services.shop import get_shop
-from statuspage.vocabulary import ADMIN_LANGUAGES
+from statuspage.vocabulary import ADMIN_LANGUAGES, label
 
 
 def N_(message: str) -> str:  # gettext's own name for "mark for the catalogs only"
     """Mark a message for the catalogs without translating it yet."""
     return message
+
+
+def status(word: str) -> dict:
+    """Keep a status word so that each language names it its own way."""
+    return {"status": word}
 
 
 class TeamText:
@@ -48,14 +54,20 @@ def render(stored: list, lang: str) -> str:
     """Write a stored message in a language."""
     msgid, values = stored
     timezone = get_shop().timezone
-    written = {
-        name: formats.datetime_text(datetime.fromisoformat(value["at"]), lang, timezone)
-        if isinstance(value, dict) and "at" in value
-        else value
-        for name, value in (values or {}).items()
-    }
     with force_locale(lang):
-        return _(msgid, **written)
+        return _(
+            msgid,
+            **{name: _written(value, lang, timezone) for name, value in (values or {}).items()},
+        )
+
+
+def _written(value: object, lang: str, timezone: str) -> object:
+    """Write one value in a language: a time, a status word, or the value itself."""
+    if isinstance(value, dict) and "at" in value:
+        return formats.datetime_text(datetime.fromisoformat(value["at"]), lang, timezone)
+    if isinstance(value, dict) and "status" in value:
+        return label(value["status"], lang)
+    return value
 
 
 def reader_language(chosen: str | None) -> str:

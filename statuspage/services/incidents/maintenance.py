@@ -20,6 +20,7 @@ from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.clock import local_text, to_local_input
 from statuspage.services.delivery import notify
+from statuspage.services.delivery.team_text import N_, TeamText
 from statuspage.services.incidents.lifecycle import open_maintenance, post_update
 from statuspage.services.links import admin_incident_url, incident_url
 from statuspage.services.plan import default_next_update
@@ -245,8 +246,16 @@ def run_transition(incident_id: int, now: datetime) -> list[Notification] | None
     if update is None:
         return None
     what = "ended" if ending else "started"
-    text = f"Maintenance “{incident.title}” has {what}; the update was posted. {admin_incident_url(incident, 'plan')}"
+    link = admin_incident_url(incident, "plan")
+    # Each member reads it in their language (team_text.py); the log and the team webhook in English.
+    if ending:
+        subject = TeamText(N_("Maintenance ended"))
+        text = TeamText(N_("Maintenance “%(title)s” has ended; the update was posted. %(link)s"),
+                        title=incident.title, link=link)  # fmt: skip
+    else:
+        subject = TeamText(N_("Maintenance started"))
+        text = TeamText(N_("Maintenance “%(title)s” has started; the update was posted. %(link)s"),
+                        title=incident.title, link=link)  # fmt: skip
     return notify.queue(
-        f"maintenance.{what}", f"maintenance:{incident.public_id}:{what}", incident,
-        f"Maintenance {what}", text,
-    )  # fmt: skip
+        f"maintenance.{what}", f"maintenance:{incident.public_id}:{what}", incident, subject, text
+    )

@@ -18,6 +18,7 @@ from statuspage.models.delivery import Notification
 from statuspage.services import ServiceError
 from statuspage.services.audit import record
 from statuspage.services.delivery import notify
+from statuspage.services.delivery.team_text import N_, TeamText, status
 from statuspage.services.incidents.lifecycle import (
     _clean_body,
     _scheduled_snapshot,
@@ -133,11 +134,10 @@ def apply_due(update_id: int, now: datetime) -> list[Notification] | None:
     if update is None or not apply_due_update(update, now):
         return None
     incident = update.incident
-    text = f"Scheduled update on “{incident.title}” is now public ({update.status}). {admin_incident_url(incident, 'plan')}"
-    return notify.queue(
-        "update.published",
-        f"update:{update.public_id}",
-        incident,
-        "Scheduled update published",
-        text,
-    )
+    # Each member reads it in their language (team_text.py); the log and the team webhook in English.
+    text = TeamText(
+        N_("Scheduled update on “%(title)s” is now public (%(status)s). %(link)s"),
+        title=incident.title, status=status(update.status), link=admin_incident_url(incident, "plan"),
+    )  # fmt: skip
+    subject = TeamText(N_("Scheduled update published"))
+    return notify.queue("update.published", f"update:{update.public_id}", incident, subject, text)
