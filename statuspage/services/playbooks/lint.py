@@ -52,7 +52,11 @@ _REGISTER = {
         (r"\b(?:[Тт]ы|[Тт]еб[яе]|[Тт]во(?:й|я|ё|е|и)\w*)\b", "the reader is «вы», not «ты»"),
     ],
     "ar": [
-        (r"حادث\w*", "an incident is «مشكلة»; «حادث» reads as a road accident"),
+        # A word that starts with حادث/حوادث (after و ف ب ل ك and ال), not «محادثة» (a chat).
+        (
+            r"(?<!\w)[وفبلك]?(?:ال|لل)?(?:حادث|حوادث)\w*",
+            "an incident is «مشكلة»; «حادث» reads as a road accident",
+        ),
         (
             r"(?<!\w)(?:لديك|يمكنك|عليك|طلبك|حسابك|بياناتك|بطاقتك|إليك|منك|لك)(?!\w)",
             "the reader is addressed in the plural (لديكم، طلبكم)",
