@@ -184,7 +184,7 @@ def test_scheduled_and_maintenance_notices_are_written_in_each_members_language(
     jobs.tick()
     to_ola = {m["Subject"]: m for m in inbox.messages if m["To"] == "ola@shop.test"}
     to_sam = {m["Subject"] for m in inbox.messages if m["To"] == "sam@shop.test"}
-    assert {"Opublikowano zaplanowany komunikat", "Prace serwisowe się rozpoczęły"} <= set(to_ola)
+    assert {"Opublikowano zaplanowany komunikat", "Prace serwisowe rozpoczęły się"} <= set(to_ola)
     assert {"Scheduled update published", "Maintenance started"} <= to_sam
     body = to_ola["Opublikowano zaplanowany komunikat"].get_body(("plain",)).get_content()
     assert "„Paczki” jest już opublikowany (Monitorujemy)." in body  # the status in Polish too
