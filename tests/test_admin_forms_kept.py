@@ -14,8 +14,7 @@ from statuspage.models.aftercare import ChecklistEntry
 from statuspage.models.subscribers import WebhookEndpoint
 from statuspage.services.aftercare import postmortem
 from statuspage.services.incidents import lifecycle
-from tests.helpers import at, component, incident
-from tests.test_nothing_lost import sqlite_only, write_lock
+from tests.helpers import at, component, incident, sqlite_only, write_lock
 
 
 def _count(model) -> int:

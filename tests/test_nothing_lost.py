@@ -2,10 +2,7 @@
 a busy database is retried, then reported in words (the admin) or as 503 (the API), never a 500."""
 
 import json
-import os
 import sqlite3
-import threading
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
@@ -13,25 +10,9 @@ from sqlalchemy import func, select
 from statuspage.extensions import db
 from statuspage.models import IncidentUpdate
 from statuspage.services.team.tokens import create_token
-from tests.helpers import component, incident
+from tests.helpers import at_once, component, incident, sqlite_only, write_lock
 
 TEXT = "Parcels from the Riga depot leave tomorrow; we write to everyone whose order waits."
-sqlite_only = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")), reason="holds SQLite's write lock"
-)
-
-
-@contextmanager
-def write_lock(app):
-    """Hold SQLite's write lock from another connection (as a long scheduler tick would)."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    other = sqlite3.connect(path, timeout=1, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def _updates() -> int:
@@ -159,18 +140,8 @@ def test_three_publishes_at_once_show_the_incident_once(app, app_ctx, client, au
     db.session.execute(db.delete(IncidentUpdate))
     db.session.execute(db.delete(Incident))
     db.session.commit()  # as if the three clicks had come before the first was done
-    answers = []
-
-    def click():
-        answers.append(client.post("/admin/playbooks/data-breach/open", data=form))
-
-    with write_lock(app):  # all three get past "is it published?" and wait to write
-        clicks = [threading.Thread(target=click) for _ in range(3)]
-        for thread in clicks:
-            thread.start()
-        threading.Event().wait(0.5)
-    for thread in clicks:
-        thread.join()
+    # All three get past "is it published?" and wait to write.
+    answers = at_once(app, lambda: client.post("/admin/playbooks/data-breach/open", data=form))
     assert [a.status_code for a in answers] == [302, 302, 302]
     assert {a.location for a in answers} == {f"/admin/incidents/{public_id}"}
     assert db.session.scalar(select(func.count()).select_from(Incident)) == 1

@@ -3,9 +3,6 @@ typed, with the error beside the field; a busy database is said in words and the
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -17,7 +14,7 @@ from statuspage.models import IncidentUpdate, utcnow
 from statuspage.services.incidents import lifecycle, maintenance
 from statuspage.services.shop import saved_shop
 from tests.e2e.admin_session import error_beside, login, submit_of
-from tests.helpers import component, incident
+from tests.helpers import component, incident, sqlite_only, write_lock
 
 pytestmark = pytest.mark.e2e
 TEXT = "Parcels from the Riga depot leave tomorrow; we write to everyone whose order waits."
@@ -262,20 +259,7 @@ def test_invite_form_keeps_the_address_and_role(app, live_server, page, owner):
 # -- a busy database -------------------------------------------------------------------------------
 
 
-@contextmanager
-def exclusive_lock(app):
-    """Hold the SQLite file's write lock from a second connection (as a long scheduler tick would)."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    other = sqlite3.connect(path, timeout=1, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-
-
-@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="holds SQLite's write lock")
+@sqlite_only
 def test_busy_database_says_not_published_keeps_text_then_publishes_once(
     app, app_ctx, live_server, page, owner
 ):
@@ -290,7 +274,7 @@ def test_busy_database_says_not_published_keeps_text_then_publishes_once(
     page.locator("#update-body").fill(TEXT)
     submit = submit_of(page, "update-body")
 
-    with exclusive_lock(app):
+    with write_lock(app, "EXCLUSIVE"):
         submit.click()
         expect(page.locator(".flash-error")).to_contain_text("Not published")
         expect(page.locator(".flash-error")).to_contain_text("busy")
